@@ -1,0 +1,149 @@
+//! The crossing between the I/O threads and the PHP thread.
+//!
+//! Events flow to PHP through one queue; PHP acts on connections through
+//! [`crate::session::Session`] handles (the command side). Everything here is
+//! owned Rust data, so no PHP value can ever leave the PHP thread.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use parking_lot::{Condvar, Mutex};
+
+use crate::http::HttpRequest;
+
+/// Session id: the `$fd` PHP sees. Never reused while a server runs.
+pub type Fd = u64;
+
+/// One received WebSocket frame or message, as onMessage gets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InFrame {
+    pub opcode: u8,
+    /// Swoole flag bits of the (first) frame: FIN, RSV, MASK.
+    pub flags: u8,
+    pub data: Bytes,
+    /// Code and reason, for close frames.
+    pub close: Option<(u16, Bytes)>,
+}
+
+#[derive(Debug)]
+pub enum Event {
+    /// A TCP connection was accepted (onConnect).
+    Connect { fd: Fd },
+    /// The WebSocket handshake completed (onOpen).
+    Open { fd: Fd, request: Arc<HttpRequest> },
+    /// A handshake waits for PHP's onHandShake to answer.
+    Handshake { fd: Fd, request: Arc<HttpRequest> },
+    /// A plain HTTP request (onRequest).
+    Request { fd: Fd, request: Arc<HttpRequest> },
+    /// A WebSocket message or a control frame PHP asked to see (onMessage).
+    Message { fd: Fd, frame: InFrame },
+    /// Raw bytes on a plain TCP server (onReceive).
+    Receive { fd: Fd, data: Bytes },
+    /// The connection is gone (onClose / onDisconnect).
+    Close { fd: Fd, websocket: bool },
+    /// The server stopped: every connection is closed and reported.
+    Stopped,
+}
+
+/// Multi-producer, single-consumer queue that the PHP thread drains in batches.
+///
+/// Producers only wake the consumer when the queue goes from empty to
+/// non-empty, so a busy server costs no futex call per event.
+#[derive(Default)]
+pub struct EventQueue {
+    queue: Mutex<VecDeque<Event>>,
+    ready: Condvar,
+}
+
+impl EventQueue {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    pub fn push(&self, event: Event) {
+        let mut q = self.queue.lock();
+        q.push_back(event);
+        let was_empty = q.len() == 1;
+        drop(q);
+        if was_empty {
+            self.ready.notify_one();
+        }
+    }
+
+    /// Moves every queued event into `out`, waiting up to `timeout` for the
+    /// first one (forever when `None`). Returns false on timeout.
+    pub fn drain_into(&self, out: &mut VecDeque<Event>, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut q = self.queue.lock();
+        while q.is_empty() {
+            match deadline {
+                Some(d) => {
+                    if self.ready.wait_until(&mut q, d).timed_out() && q.is_empty() {
+                        return false;
+                    }
+                }
+                None => self.ready.wait(&mut q),
+            }
+        }
+        if out.is_empty() {
+            std::mem::swap(&mut *q, out);
+        } else {
+            out.extend(q.drain(..));
+        }
+        true
+    }
+
+    pub fn len(&self) -> usize {
+        self.queue.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drains_in_batches_and_keeps_order() {
+        let q = EventQueue::new();
+        for fd in 1..=3 {
+            q.push(Event::Connect { fd });
+        }
+        let mut out = VecDeque::new();
+        assert!(q.drain_into(&mut out, Some(Duration::ZERO)));
+        let fds: Vec<Fd> = out
+            .iter()
+            .map(|e| match e {
+                Event::Connect { fd } => *fd,
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(fds, [1, 2, 3]);
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn times_out_when_empty() {
+        let q = EventQueue::new();
+        let mut out = VecDeque::new();
+        assert!(!q.drain_into(&mut out, Some(Duration::from_millis(5))));
+    }
+
+    #[test]
+    fn wakes_a_waiting_consumer() {
+        let q = EventQueue::new();
+        let q2 = q.clone();
+        let t = std::thread::spawn(move || {
+            let mut out = VecDeque::new();
+            q2.drain_into(&mut out, None);
+            out.len()
+        });
+        q.push(Event::Stopped);
+        assert_eq!(t.join().unwrap(), 1);
+    }
+}

@@ -1,0 +1,603 @@
+//! One task per connection: HTTP request head, upgrade, then WebSocket frames.
+//!
+//! The task owns the socket and does all byte work (parsing, unmasking,
+//! (de)compression, UTF-8 checks, pongs, the close handshake) so the PHP
+//! thread only ever sees whole messages and only ever hands over buffers.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use tokio::net::TcpStream;
+use tokio::time::{sleep_until, Instant};
+
+use crate::bridge::{Event, InFrame};
+use crate::deflate::{DeflateError, PerMessageDeflate, Role};
+use crate::frame::{self, flags, Head};
+use crate::handshake;
+use crate::http::{self, HeadError};
+use crate::server::Shared;
+use crate::session::{status, Outgoing, Session};
+
+/// Read at least this much at a time.
+const READ_CHUNK: usize = 16 * 1024;
+/// Read at most this much before processing what arrived.
+const READ_BURST: usize = 256 * 1024;
+/// Time a closed connection is drained for the peer's FIN, so that our last
+/// bytes are not lost to a reset.
+const LINGER: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Waiting for a request head.
+    Http,
+    /// A request or handshake is with PHP; input waits until it answers.
+    AwaitPhp,
+    WebSocket,
+    /// A plain TCP server: bytes go to onReceive as they come.
+    Raw,
+}
+
+/// A fragmented message being reassembled.
+struct Partial {
+    opcode: u8,
+    flags: u8,
+    compressed: bool,
+    data: BytesMut,
+}
+
+/// Why the connection must be failed: the close code to send.
+#[derive(Debug)]
+struct Fail(u16);
+
+pub(crate) struct Conn {
+    shared: Arc<Shared>,
+    session: Arc<Session>,
+    stream: TcpStream,
+    rbuf: BytesMut,
+    /// Wire bytes not yet written.
+    wqueue: VecDeque<Bytes>,
+    wbytes: usize,
+    taken: Vec<Outgoing>,
+    mode: Mode,
+    partial: Option<Partial>,
+    deflate: Option<PerMessageDeflate>,
+    /// Time limit for what we are waiting for (a request head, a close reply).
+    deadline: Option<Instant>,
+    /// We sent a close frame and wait for the peer's.
+    close_sent: bool,
+    /// Close the connection once the write queue is empty.
+    done: bool,
+    websocket: bool,
+}
+
+impl Conn {
+    pub(crate) fn new(shared: Arc<Shared>, session: Arc<Session>, stream: TcpStream) -> Self {
+        let mode = if shared.config.http_protocol {
+            Mode::Http
+        } else {
+            Mode::Raw
+        };
+        let deadline =
+            (mode == Mode::Http).then(|| Instant::now() + shared.config.handshake_timeout);
+        Conn {
+            shared,
+            session,
+            stream,
+            rbuf: BytesMut::new(),
+            wqueue: VecDeque::new(),
+            wbytes: 0,
+            taken: Vec::new(),
+            mode,
+            partial: None,
+            deflate: None,
+            deadline,
+            close_sent: false,
+            done: false,
+            websocket: false,
+        }
+    }
+
+    /// Serves the connection to its end; returns whether it was a WebSocket.
+    pub(crate) async fn run(mut self) -> bool {
+        let _ = self.serve().await;
+        self.session.seal();
+        self.linger().await;
+        self.websocket
+    }
+
+    async fn serve(&mut self) -> io::Result<()> {
+        loop {
+            if self.shared.is_forced() {
+                return Ok(());
+            }
+            self.flush()?;
+            if self.done && self.wqueue.is_empty() {
+                return Ok(());
+            }
+            let want_read =
+                !self.done && self.mode != Mode::AwaitPhp && self.rbuf.len() < READ_BURST;
+            let want_write = !self.wqueue.is_empty();
+            let deadline = self.deadline;
+            tokio::select! {
+                biased;
+                _ = self.session.woken() => self.take_outbox(),
+                r = self.stream.readable(), if want_read => {
+                    r?;
+                    if !self.read_some()? {
+                        // EOF: nothing more can be said or heard.
+                        return Ok(());
+                    }
+                    self.process_input();
+                }
+                r = self.stream.writable(), if want_write => r?,
+                _ = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
+                    self.on_deadline();
+                }
+            }
+        }
+    }
+
+    /// Reads what is available; false on EOF.
+    fn read_some(&mut self) -> io::Result<bool> {
+        loop {
+            let want = self.bytes_wanted().clamp(READ_CHUNK, 1 << 20);
+            self.rbuf.reserve(want);
+            match self.stream.try_read_buf(&mut self.rbuf) {
+                Ok(0) => return Ok(false),
+                Ok(_) => {
+                    self.session.touch_recv();
+                    if self.rbuf.len() >= READ_BURST {
+                        return Ok(true);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(true),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// How many more bytes complete the frame at the head of the buffer.
+    fn bytes_wanted(&self) -> usize {
+        if self.mode == Mode::WebSocket {
+            if let Some(h) = frame::parse_head(&self.rbuf) {
+                return h.frame_len().unwrap_or(0).saturating_sub(self.rbuf.len());
+            }
+        }
+        0
+    }
+
+    fn process_input(&mut self) {
+        loop {
+            let progressed = match self.mode {
+                Mode::Http => self.process_http(),
+                Mode::WebSocket => self.process_frame(),
+                Mode::Raw => self.process_raw(),
+                Mode::AwaitPhp => false,
+            };
+            if !progressed || self.done {
+                break;
+            }
+        }
+        if self.rbuf.is_empty() {
+            // Idle connections hold no read buffer.
+            self.rbuf = BytesMut::new();
+        }
+    }
+
+    fn process_raw(&mut self) -> bool {
+        if self.rbuf.is_empty() {
+            return false;
+        }
+        let data = self.rbuf.split().freeze();
+        self.shared.events.push(Event::Receive {
+            fd: self.session.fd,
+            data,
+        });
+        false
+    }
+
+    fn process_http(&mut self) -> bool {
+        let config = &self.shared.config;
+        let (mut req, head_len) = match http::parse_head(&self.rbuf, config.max_header_size) {
+            Ok(Some(r)) => r,
+            Ok(None) => return false,
+            Err(HeadError::TooLarge) => return self.reject(http::error_page(431)),
+            Err(HeadError::Malformed) => return self.reject(http::error_page(400)),
+        };
+        if req.is_chunked() {
+            // Chunked request bodies are not supported: refuse clearly.
+            return self.reject(http::error_page(411));
+        }
+        let body_len = match req.content_length() {
+            Ok(n) if n > config.package_max_length => return self.reject(http::error_page(413)),
+            Ok(n) => n,
+            Err(_) => return self.reject(http::error_page(400)),
+        };
+        if self.rbuf.len() < head_len + body_len {
+            return false;
+        }
+        self.rbuf.advance(head_len);
+        req.body = self.rbuf.split_to(body_len).freeze();
+        req.peer = Some(self.session.peer);
+        req.local = Some(self.session.local);
+        self.deadline = None;
+        let fd = self.session.fd;
+
+        if req.is_websocket_upgrade() {
+            if let Err(refusal) = handshake::validate(&req) {
+                return self.reject(refusal.response());
+            }
+            let request = Arc::new(req);
+            if config.has_handshake_handler {
+                self.session.set_status(status::HANDSHAKE);
+                self.mode = Mode::AwaitPhp;
+                self.shared.events.push(Event::Handshake { fd, request });
+            } else {
+                let (response, params) = handshake::accept(&request, config);
+                self.queue(response);
+                self.upgrade(params);
+                self.shared.events.push(Event::Open { fd, request });
+            }
+            return true;
+        }
+        if !config.has_request_handler {
+            return self.reject(http::error_page(400));
+        }
+        self.mode = Mode::AwaitPhp;
+        self.shared.events.push(Event::Request {
+            fd,
+            request: Arc::new(req),
+        });
+        false
+    }
+
+    /// Switches to WebSocket frames.
+    fn upgrade(&mut self, params: Option<crate::deflate::DeflateParams>) {
+        self.deflate = params.map(|p| PerMessageDeflate::new(p, Role::Server));
+        self.session.set_compression(self.deflate.is_some());
+        self.session.set_status(status::ACTIVE);
+        self.mode = Mode::WebSocket;
+        self.websocket = true;
+        self.deadline = None;
+    }
+
+    /// Answers with `response` and closes.
+    fn reject(&mut self, response: Bytes) -> bool {
+        self.queue(response);
+        self.finish();
+        false
+    }
+
+    /// Parses and handles one frame; false when more bytes are needed.
+    fn process_frame(&mut self) -> bool {
+        let Some(head) = frame::parse_head(&self.rbuf) else {
+            return false;
+        };
+        let limit = self.shared.config.package_max_length;
+        let too_big = head.payload_len > limit as u64
+            || (frame::is_control(head.opcode)
+                && head.payload_len > frame::MAX_CONTROL_PAYLOAD as u64);
+        if too_big {
+            let code = if frame::is_control(head.opcode) {
+                1002
+            } else {
+                1009
+            };
+            self.fail(Fail(code));
+            return false;
+        }
+        let Some(total) = head.frame_len() else {
+            self.fail(Fail(1009));
+            return false;
+        };
+        if self.rbuf.len() < total {
+            return false;
+        }
+        let mut raw = self.rbuf.split_to(total);
+        raw.advance(head.header_len);
+        if let Some(mask) = head.mask {
+            frame::apply_mask(&mut raw, mask, 0);
+        }
+        if let Err(f) = self.on_frame(head, raw) {
+            self.fail(f);
+            return false;
+        }
+        true
+    }
+
+    fn on_frame(&mut self, head: Head, payload: BytesMut) -> Result<(), Fail> {
+        if head.mask.is_none() || head.rsv2 || head.rsv3 || !frame::is_known_opcode(head.opcode) {
+            return Err(Fail(1002));
+        }
+        if frame::is_control(head.opcode) && (!head.fin || head.rsv1) {
+            return Err(Fail(1002));
+        }
+        if self.close_sent && head.opcode != frame::OP_CLOSE {
+            // Closing: the peer's close is all we wait for.
+            return Ok(());
+        }
+        let config = &self.shared.config;
+        match head.opcode {
+            frame::OP_CONTINUATION => {
+                if head.rsv1 {
+                    return Err(Fail(1002));
+                }
+                let p = self.partial.as_mut().ok_or(Fail(1002))?;
+                if p.data.len() + payload.len() > config.package_max_length {
+                    return Err(Fail(1009));
+                }
+                p.data.extend_from_slice(&payload);
+                if head.fin {
+                    let p = self.partial.take().unwrap();
+                    self.deliver(p.opcode, p.flags, p.data.freeze(), p.compressed)?;
+                }
+            }
+            frame::OP_TEXT | frame::OP_BINARY => {
+                if self.partial.is_some() || (head.rsv1 && self.deflate.is_none()) {
+                    return Err(Fail(1002));
+                }
+                let flags = head.swoole_flags() | flags::FIN;
+                if head.fin {
+                    self.deliver(head.opcode, flags, payload.freeze(), head.rsv1)?;
+                } else {
+                    self.partial = Some(Partial {
+                        opcode: head.opcode,
+                        flags,
+                        compressed: head.rsv1,
+                        data: payload,
+                    });
+                }
+            }
+            frame::OP_PING => {
+                if config.open_websocket_ping_frame {
+                    self.emit(frame::OP_PING, head.swoole_flags(), payload.freeze(), None);
+                } else {
+                    self.queue(frame::encode(0x80 | frame::OP_PONG, &payload));
+                }
+            }
+            frame::OP_PONG => {
+                if config.open_websocket_pong_frame {
+                    self.emit(frame::OP_PONG, head.swoole_flags(), payload.freeze(), None);
+                }
+            }
+            frame::OP_CLOSE => self.on_close(head, payload.freeze())?,
+            _ => return Err(Fail(1002)),
+        }
+        Ok(())
+    }
+
+    fn on_close(&mut self, head: Head, payload: Bytes) -> Result<(), Fail> {
+        let (code, reason) = match payload.len() {
+            0 => (None, Bytes::new()),
+            1 => return Err(Fail(1002)),
+            _ => {
+                let code = u16::from_be_bytes([payload[0], payload[1]]);
+                if !frame::is_valid_close_code(code) {
+                    return Err(Fail(1002));
+                }
+                let reason = payload.slice(2..);
+                if simdutf8::basic::from_utf8(&reason).is_err() {
+                    return Err(Fail(1007));
+                }
+                (Some(code), reason)
+            }
+        };
+        if self.shared.config.open_websocket_close_frame {
+            let close = (code.unwrap_or(1000), reason.clone());
+            self.emit(
+                frame::OP_CLOSE,
+                head.swoole_flags(),
+                Bytes::new(),
+                Some(close),
+            );
+        }
+        if !self.close_sent {
+            // Echo the peer's close, as Swoole does; an empty close gets an empty one.
+            self.queue(frame::encode(
+                0x80 | frame::OP_CLOSE,
+                &payload[..payload.len().min(2 + 123)],
+            ));
+            self.close_sent = true;
+        }
+        self.finish();
+        Ok(())
+    }
+
+    /// Hands a complete message to PHP after decompression and UTF-8 checks.
+    fn deliver(
+        &mut self,
+        opcode: u8,
+        flags: u8,
+        data: Bytes,
+        compressed: bool,
+    ) -> Result<(), Fail> {
+        let data = if compressed {
+            let limit = self.shared.config.package_max_length;
+            let inflater = self.deflate.as_mut().ok_or(Fail(1002))?;
+            let mut out = Vec::new();
+            match inflater.decompress(&data, limit, &mut out) {
+                Ok(()) => Bytes::from(out),
+                Err(DeflateError::TooBig) => return Err(Fail(1009)),
+                Err(_) => return Err(Fail(1007)),
+            }
+        } else {
+            data
+        };
+        if opcode == frame::OP_TEXT && simdutf8::basic::from_utf8(&data).is_err() {
+            return Err(Fail(1007));
+        }
+        self.emit(opcode, flags, data, None);
+        Ok(())
+    }
+
+    fn emit(&self, opcode: u8, flags: u8, data: Bytes, close: Option<(u16, Bytes)>) {
+        self.shared.events.push(Event::Message {
+            fd: self.session.fd,
+            frame: InFrame {
+                opcode,
+                flags,
+                data,
+                close,
+            },
+        });
+    }
+
+    /// Fails the connection: close frame with `code`, then close (RFC 6455 7.1.7).
+    fn fail(&mut self, f: Fail) {
+        if !self.close_sent {
+            self.queue(frame::encode(0x80 | frame::OP_CLOSE, &f.0.to_be_bytes()));
+            self.close_sent = true;
+        }
+        self.session.set_status(status::CLOSING);
+        self.finish();
+    }
+
+    fn finish(&mut self) {
+        self.done = true;
+        self.session.seal();
+        self.rbuf.clear();
+    }
+
+    fn on_deadline(&mut self) {
+        self.deadline = None;
+        match self.mode {
+            // A request head too slow to arrive.
+            Mode::Http => {
+                self.queue(http::error_page(408));
+                self.finish();
+            }
+            // No close reply in time: give up on it.
+            _ => self.finish(),
+        }
+    }
+
+    /// Moves what PHP queued into the write queue.
+    fn take_outbox(&mut self) {
+        let mut items = std::mem::take(&mut self.taken);
+        self.session.take(&mut items);
+        for item in items.drain(..) {
+            match item {
+                Outgoing::Raw(b) => self.queue(b),
+                Outgoing::Compressed { first, payload } => self.queue_compressed(first, &payload),
+                Outgoing::Close { code, reason } => {
+                    if !self.close_sent && self.mode == Mode::WebSocket {
+                        let payload = frame::close_payload(code, &reason);
+                        self.queue(frame::encode(0x80 | frame::OP_CLOSE, &payload));
+                        self.close_sent = true;
+                        self.deadline = Some(Instant::now() + self.shared.config.close_timeout);
+                    } else if self.mode != Mode::WebSocket {
+                        self.finish();
+                    }
+                }
+                Outgoing::HandshakeDone { response, upgraded } => {
+                    self.queue(response);
+                    if upgraded {
+                        self.upgrade(None);
+                    } else {
+                        self.finish();
+                    }
+                }
+                Outgoing::Resume => {
+                    if self.mode == Mode::AwaitPhp {
+                        self.mode = Mode::Http;
+                        self.deadline = Some(Instant::now() + self.shared.config.handshake_timeout);
+                    }
+                }
+                Outgoing::End => self.finish(),
+            }
+        }
+        self.taken = items;
+        if self.shared.is_forced() {
+            self.finish();
+        }
+        // Input that waited for PHP's answer can go on now.
+        if !self.done && matches!(self.mode, Mode::Http | Mode::WebSocket) && !self.rbuf.is_empty()
+        {
+            self.process_input();
+        }
+    }
+
+    /// Compresses a whole data message when the connection negotiated it;
+    /// otherwise sends it plain (RSV1 never goes out without negotiation).
+    fn queue_compressed(&mut self, first: u8, payload: &[u8]) {
+        let whole_message =
+            first & 0x80 != 0 && matches!(first & 0x0F, frame::OP_TEXT | frame::OP_BINARY);
+        match self.deflate.as_mut() {
+            Some(d) if whole_message => {
+                let mut out = Vec::with_capacity(payload.len() / 2 + 16);
+                d.compress(payload, &mut out);
+                self.queue(frame::encode(first | 0x40, &out));
+            }
+            _ => self.queue(frame::encode(first & !0x70, payload)),
+        }
+    }
+
+    fn queue(&mut self, b: Bytes) {
+        if b.is_empty() {
+            return;
+        }
+        self.wbytes += b.len();
+        self.wqueue.push_back(b);
+    }
+
+    /// Writes as much as the socket takes without waiting.
+    fn flush(&mut self) -> io::Result<()> {
+        while !self.wqueue.is_empty() {
+            let mut slices = [IoSlice::new(&[]); 64];
+            let n = self.wqueue.len().min(64);
+            for (s, b) in slices.iter_mut().zip(self.wqueue.iter()) {
+                *s = IoSlice::new(b);
+            }
+            match self.stream.try_write_vectored(&slices[..n]) {
+                Ok(mut written) => {
+                    self.wbytes -= written;
+                    while written > 0 {
+                        let front = self.wqueue.front_mut().unwrap();
+                        if front.len() <= written {
+                            written -= front.len();
+                            self.wqueue.pop_front();
+                        } else {
+                            front.advance(written);
+                            written = 0;
+                        }
+                    }
+                    self.session.touch_send();
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) => return Err(e),
+            }
+        }
+        self.session.set_unsent(self.wbytes);
+        Ok(())
+    }
+
+    /// After our side is done: send FIN, then read until the peer's FIN (briefly),
+    /// so unread input does not turn the close into a reset that loses our last frame.
+    async fn linger(&mut self) {
+        use tokio::io::AsyncWriteExt;
+        if self.shared.is_forced() {
+            return;
+        }
+        let _ = self.stream.shutdown().await;
+        let until = Instant::now() + LINGER;
+        // On the heap: a stack buffer would enlarge every connection's future.
+        let mut scratch = vec![0u8; 4096];
+        loop {
+            tokio::select! {
+                r = self.stream.readable() => {
+                    if r.is_err() { return; }
+                    match self.stream.try_read(&mut scratch) {
+                        Ok(0) => return,
+                        Ok(_) => {}
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                        Err(_) => return,
+                    }
+                }
+                _ = sleep_until(until) => return,
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The engine: a tokio runtime that accepts connections and runs one task each.
+
+use std::io;
+use std::net::{SocketAddr, TcpListener as StdListener, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::net::{TcpListener, UnixStream};
+use tokio::runtime::Runtime;
+use tokio::sync::Notify;
+
+use crate::bridge::{Event, EventQueue};
+use crate::config::ServerConfig;
+use crate::connection::Conn;
+use crate::session::{status, Outgoing, Session, Sessions};
+use crate::signals::SignalGuard;
+
+/// Counters for `$server->stats()`.
+#[derive(Default)]
+pub struct Stats {
+    pub accept_count: AtomicU64,
+    pub close_count: AtomicU64,
+    pub rejected_count: AtomicU64,
+}
+
+/// State shared by the engine's tasks and the PHP side.
+pub struct Shared {
+    pub config: ServerConfig,
+    pub sessions: Sessions,
+    pub events: Arc<EventQueue>,
+    pub stats: Stats,
+    pub start_time: f64,
+    stopping: AtomicBool,
+    /// Connections are dropped without ceremony (shutdown ran out of time).
+    forced: AtomicBool,
+    stop_accepting: Notify,
+    /// Connection tasks still running.
+    live: AtomicUsize,
+}
+
+impl Shared {
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn is_forced(&self) -> bool {
+        self.forced.load(Ordering::Acquire)
+    }
+}
+
+/// Binds a listening socket (in the constructor, as Swoole does, so a busy
+/// port fails early). IPv6 addresses bind v6-only, like Swoole's SOCK_TCP6.
+pub fn bind(host: &str, port: u16) -> io::Result<StdListener> {
+    let addr: SocketAddr = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => SocketAddr::new(ip, port),
+        Err(_) => (host, port)
+            .to_socket_addrs()?
+            .next()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address"))?,
+    };
+    let domain = socket2::Domain::for_address(addr);
+    let socket = socket2::Socket::new(domain, socket2::Type::STREAM, Some(socket2::Protocol::TCP))?;
+    socket.set_reuse_address(true)?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
+}
+
+/// A running server.
+pub struct Engine {
+    runtime: Option<Runtime>,
+    shared: Arc<Shared>,
+    _signals: Option<SignalGuard>,
+}
+
+impl Engine {
+    /// Starts serving `listener` on a new runtime. With `handle_signals`,
+    /// SIGINT/SIGTERM start a graceful shutdown until the engine is dropped.
+    pub fn start(
+        listener: StdListener,
+        config: ServerConfig,
+        handle_signals: bool,
+    ) -> io::Result<Engine> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(config.reactor_num.max(1))
+            .thread_name("swoole-rs-io")
+            .enable_all()
+            .build()?;
+        let shared = Arc::new(Shared {
+            config,
+            sessions: Sessions::default(),
+            events: EventQueue::new(),
+            stats: Stats::default(),
+            start_time: crate::http::unix_time(),
+            stopping: AtomicBool::new(false),
+            forced: AtomicBool::new(false),
+            stop_accepting: Notify::new(),
+            live: AtomicUsize::new(0),
+        });
+        listener.set_nonblocking(true)?;
+        let listener = {
+            let _guard = runtime.enter();
+            TcpListener::from_std(listener)?
+        };
+        runtime.spawn(accept_loop(shared.clone(), listener));
+        let signals = if handle_signals {
+            let (guard, read) = SignalGuard::install()?;
+            let read = {
+                let _guard = runtime.enter();
+                UnixStream::from_std(read)?
+            };
+            runtime.spawn(watch_signals(shared.clone(), read));
+            Some(guard)
+        } else {
+            None
+        };
+        Ok(Engine {
+            runtime: Some(runtime),
+            shared,
+            _signals: signals,
+        })
+    }
+
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// Begins a graceful stop: no new connections, WebSocket clients get a
+    /// close frame with `code`, everything queued is still written; then an
+    /// `Event::Stopped` arrives.
+    pub fn shutdown(&self) {
+        shutdown(&self.shared);
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.shared.forced.store(true, Ordering::Release);
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(Duration::from_millis(500));
+        }
+    }
+}
+
+pub fn shutdown(shared: &Arc<Shared>) {
+    if shared.stopping.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    shared.stop_accepting.notify_one();
+    for s in shared.sessions.all() {
+        close_for_shutdown(&s);
+    }
+}
+
+fn close_for_shutdown(s: &Session) {
+    let item = if s.status() == status::ACTIVE {
+        Outgoing::Close {
+            code: 1001,
+            reason: Bytes::new(),
+        }
+    } else {
+        Outgoing::End
+    };
+    let _ = s.send(item);
+}
+
+async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
+    loop {
+        let accepted = tokio::select! {
+            r = listener.accept() => r,
+            _ = shared.stop_accepting.notified() => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(a) => a,
+            // Out of descriptors and the like: back off instead of spinning.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        if shared.sessions.len() >= shared.config.max_connection {
+            shared.stats.rejected_count.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        let _ = stream.set_nodelay(true);
+        let local = stream.local_addr().unwrap_or(peer);
+        let fd = shared.sessions.next_fd();
+        let session = Arc::new(Session::new(
+            fd,
+            peer,
+            local,
+            shared.config.buffer_output_size,
+        ));
+        shared.sessions.insert(session.clone());
+        shared.stats.accept_count.fetch_add(1, Ordering::Relaxed);
+        shared.live.fetch_add(1, Ordering::AcqRel);
+        if shared.config.emit_connect {
+            shared.events.push(Event::Connect { fd });
+        }
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let websocket = Conn::new(shared.clone(), session, stream).run().await;
+            shared.sessions.remove(fd);
+            shared.stats.close_count.fetch_add(1, Ordering::Relaxed);
+            shared.events.push(Event::Close { fd, websocket });
+            shared.live.fetch_sub(1, Ordering::AcqRel);
+        });
+    }
+    drop(listener);
+    // Wait for every connection to finish its goodbye, then report the stop.
+    let grace = shared.config.close_timeout + Duration::from_secs(1);
+    let deadline = tokio::time::Instant::now() + grace;
+    while shared.live.load(Ordering::Acquire) > 0 {
+        if tokio::time::Instant::now() >= deadline && !shared.is_forced() {
+            shared.forced.store(true, Ordering::Release);
+            for s in shared.sessions.all() {
+                s.seal();
+                s.kick();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    shared.events.push(Event::Stopped);
+}
+
+async fn watch_signals(shared: Arc<Shared>, read: UnixStream) {
+    let mut b = [0u8; 16];
+    loop {
+        if read.readable().await.is_err() {
+            return;
+        }
+        match read.try_read(&mut b) {
+            Ok(0) => return,
+            Ok(_) => shutdown(&shared),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(_) => return,
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The PHP thread's loop inside `start()`: drain events in batches, call the
+//! user's callbacks, run deferred callables, until the engine reports Stopped.
+
+use std::collections::VecDeque;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use ext_php_rs::exception::PhpException;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendObject, Zval};
+use ext_php_rs::zend::ce;
+use swoole_rs_engine::bridge::Event;
+use swoole_rs_engine::config::ServerConfig;
+use swoole_rs_engine::handshake::Refusal;
+use swoole_rs_engine::server::{Engine, Shared};
+use swoole_rs_engine::session::Outgoing;
+
+use super::callbacks::{call, Outcome};
+use super::frame::new_frame_object;
+use super::request::{new_request_object, new_response_object, ResponseKind};
+use super::server::ServerCore;
+use super::values::{bytes_zval, long_zval};
+
+/// What the loop does after a callback.
+enum Flow {
+    Continue,
+    Stopped,
+    Exit,
+    Bailout,
+}
+
+impl From<&Outcome> for Flow {
+    fn from(o: &Outcome) -> Flow {
+        match o {
+            Outcome::Exit => Flow::Exit,
+            Outcome::Bailout => Flow::Bailout,
+            _ => Flow::Continue,
+        }
+    }
+}
+
+pub fn run(
+    core: &ServerCore,
+    this: &mut ZendObject,
+    listener: TcpListener,
+    config: ServerConfig,
+) -> PhpResult<bool> {
+    let engine = Engine::start(listener, config, true).map_err(|e| {
+        PhpException::new(
+            format!("failed to start the server: {e}"),
+            0,
+            ce::exception(),
+        )
+    })?;
+    let shared = engine.shared().clone();
+    core.set_running(Some(shared.clone()));
+    let mut server = Zval::new();
+    server.set_object(this);
+
+    let mut flow = Flow::Continue;
+    if let Some(cb) = core.callbacks.get("start") {
+        flow = after(core, call(&cb, vec![&server]));
+    }
+    if matches!(flow, Flow::Continue) {
+        if let Some(cb) = core.callbacks.get("workerstart") {
+            flow = after(core, call(&cb, vec![&server, &0i64]));
+        }
+    }
+
+    let mut batch = VecDeque::new();
+    while matches!(flow, Flow::Continue) {
+        shared.events.drain_into(&mut batch, None);
+        while let Some(event) = batch.pop_front() {
+            flow = dispatch(core, &server, &shared, event);
+            if !matches!(flow, Flow::Continue) {
+                break;
+            }
+        }
+    }
+
+    match flow {
+        Flow::Exit => {
+            // exit() inside a callback: close everything now and let PHP exit.
+            drop(engine);
+            Ok(false)
+        }
+        Flow::Bailout => {
+            drop(engine);
+            core.set_running(None);
+            // SAFETY: re-raises the fatal error PHP was unwinding from.
+            unsafe { ext_php_rs::zend::bailout() }
+        }
+        _ => {
+            for name in ["workerstop", "shutdown"] {
+                if let Some(cb) = core.callbacks.get(name) {
+                    let args: Vec<&dyn ext_php_rs::convert::IntoZvalDyn> = if name == "workerstop" {
+                        vec![&server, &0i64]
+                    } else {
+                        vec![&server]
+                    };
+                    if !matches!(after(core, call(&cb, args)), Flow::Continue) {
+                        break;
+                    }
+                }
+            }
+            drop(engine);
+            Ok(true)
+        }
+    }
+}
+
+/// Runs deferred callables once a callback has returned.
+fn after(core: &ServerCore, outcome: Outcome) -> Flow {
+    let flow = Flow::from(&outcome);
+    if !matches!(flow, Flow::Continue) {
+        return flow;
+    }
+    loop {
+        let deferred = core.take_deferred();
+        if deferred.is_empty() {
+            return Flow::Continue;
+        }
+        for cb in deferred {
+            let f = Flow::from(&call(&cb, vec![]));
+            if !matches!(f, Flow::Continue) {
+                return f;
+            }
+        }
+    }
+}
+
+fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event) -> Flow {
+    match event {
+        Event::Stopped => Flow::Stopped,
+        Event::Message { fd, frame } => match core.callbacks.get("message") {
+            Some(cb) => {
+                let frame = new_frame_object(fd, &frame);
+                after(core, call(&cb, vec![server, &frame]))
+            }
+            None => Flow::Continue,
+        },
+        Event::Open { fd, request } => match core.callbacks.get("open") {
+            Some(cb) => {
+                let req = new_request_object(fd, &request);
+                after(core, call(&cb, vec![server, &req]))
+            }
+            None => Flow::Continue,
+        },
+        Event::Close { fd, websocket } => {
+            let cb = if !websocket && core.callbacks.has("disconnect") {
+                core.callbacks.get("disconnect")
+            } else {
+                core.callbacks.get("close")
+            };
+            match cb {
+                Some(cb) => after(core, call(&cb, vec![server, &(fd as i64), &0i64])),
+                None => Flow::Continue,
+            }
+        }
+        Event::Connect { fd } => match core.callbacks.get("connect") {
+            Some(cb) => after(core, call(&cb, vec![server, &(fd as i64), &0i64])),
+            None => Flow::Continue,
+        },
+        Event::Receive { fd, data } => match core.callbacks.get("receive") {
+            Some(cb) => {
+                let data = bytes_zval(&data);
+                after(
+                    core,
+                    call(&cb, vec![server, &long_zval(fd as i64), &0i64, &data]),
+                )
+            }
+            None => Flow::Continue,
+        },
+        Event::Request { fd, request } => {
+            let Some(cb) = core.callbacks.get("request") else {
+                return Flow::Continue;
+            };
+            let kind = ResponseKind::Http {
+                keep_alive: request.keep_alive(),
+            };
+            let req = new_request_object(fd, &request);
+            let mut response = new_response_object(fd, shared, kind);
+            let ended = |r: &super::request::Response| r.is_ended();
+            let resp_zval = {
+                let mut z = Zval::new();
+                z.set_object(&mut response.std);
+                z
+            };
+            let flow = after(core, call(&cb, vec![&req, &resp_zval]));
+            if !ended(&response) {
+                // No end(): answer as Swoole does, with a 500, so the client never hangs.
+                if let Some(s) = shared.sessions.get(fd) {
+                    let _ = s.send(Outgoing::Raw(swoole_rs_engine::http::error_page(500)));
+                    let _ = s.send(Outgoing::End);
+                }
+            }
+            flow
+        }
+        Event::Handshake { fd, request } => {
+            let Some(cb) = core.callbacks.get("handshake") else {
+                return Flow::Continue;
+            };
+            let req = new_request_object(fd, &request);
+            let mut response = new_response_object(fd, shared, ResponseKind::Handshake);
+            let resp_zval = {
+                let mut z = Zval::new();
+                z.set_object(&mut response.std);
+                z
+            };
+            let flow = after(core, call(&cb, vec![&req, &resp_zval]));
+            if !response.is_ended() {
+                if let Some(s) = shared.sessions.get(fd) {
+                    let _ = s.send(Outgoing::HandshakeDone {
+                        response: Refusal::BadRequest.response(),
+                        upgraded: false,
+                    });
+                }
+            }
+            flow
+        }
+    }
+}

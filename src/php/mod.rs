@@ -1,0 +1,25 @@
+//! The PHP face: classes, constants and the event loop that calls user callbacks.
+
+mod callbacks;
+mod constants;
+mod errors;
+mod event_loop;
+mod frame;
+mod request;
+mod server;
+mod settings;
+mod values;
+
+use ext_php_rs::builders::ModuleBuilder;
+
+pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    let module = module
+        .class::<frame::Frame>()
+        .class::<frame::CloseFrame>()
+        .class::<request::Request>()
+        .class::<request::Response>()
+        .class::<server::Server>()
+        .class::<server::HttpServer>()
+        .class::<server::WebSocketServer>();
+    constants::register(module)
+}

@@ -1,0 +1,415 @@
+//! `Swoole\Http\Request` and `Swoole\Http\Response`.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::builders::{ClassBuilder, ClassProperty};
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::flags::PropertyFlags;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendClassObject, ZendHashTable, ZendObject, Zval};
+use swoole_rs_engine::http::{self, HttpRequest};
+use swoole_rs_engine::server::Shared;
+use swoole_rs_engine::session::Outgoing;
+
+use super::errors::warn;
+use super::frame::Binary;
+use super::values::{
+    array_zval, bytes_zval, double_zval, long_zval, parse_cookies, parse_query, zval_bytes,
+};
+
+fn null_prop(name: &str) -> ClassProperty {
+    ClassProperty {
+        name: name.into(),
+        flags: PropertyFlags::Public,
+        default: None,
+        docs: &[],
+        ty: None,
+        nullable: true,
+        readonly: false,
+        default_stub: None,
+    }
+}
+
+fn request_modifier(b: ClassBuilder) -> ClassBuilder {
+    let mut b = b.property(ClassProperty {
+        default: Some(Box::new(|| Ok(long_zval(0)))),
+        ..null_prop("fd")
+    });
+    b = b.property(ClassProperty {
+        default: Some(Box::new(|| Ok(long_zval(0)))),
+        ..null_prop("streamId")
+    });
+    for name in [
+        "header", "server", "cookie", "get", "files", "post", "tmpfiles",
+    ] {
+        b = b.property(null_prop(name));
+    }
+    b
+}
+
+#[php_class]
+#[php(name = "Swoole\\Http\\Request")]
+#[php(modifier = request_modifier)]
+#[derive(Default)]
+pub struct Request {
+    inner: Option<Arc<HttpRequest>>,
+}
+
+#[php_impl]
+impl Request {
+    pub fn __construct() -> Self {
+        Request::default()
+    }
+
+    pub fn get_content(&self) -> Option<Binary> {
+        self.inner.as_ref().map(|r| Binary(r.body.to_vec()))
+    }
+
+    pub fn raw_content(&self) -> Option<Binary> {
+        self.get_content()
+    }
+
+    pub fn get_method(&self) -> Option<String> {
+        self.inner.as_ref().map(|r| r.method.clone())
+    }
+
+    /// The whole request as received: head and body.
+    pub fn get_data(&self) -> Option<Binary> {
+        self.inner.as_ref().map(|r| {
+            let mut s = format!("{} {} {}\r\n", r.method, r.uri, r.protocol).into_bytes();
+            for (k, v) in &r.headers {
+                s.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+            }
+            s.extend_from_slice(b"\r\n");
+            s.extend_from_slice(&r.body);
+            Binary(s)
+        })
+    }
+
+    pub fn is_completed(&self) -> bool {
+        self.inner.is_some()
+    }
+}
+
+/// Builds the Request object for a callback.
+pub fn new_request_object(fd: u64, req: &Arc<HttpRequest>) -> Zval {
+    let mut obj = ZendObject::from_class_object(ZendClassObject::new(Request {
+        inner: Some(req.clone()),
+    }));
+    let _ = obj.set_property("fd", long_zval(fd as i64));
+
+    let mut header = ZendHashTable::new();
+    for (k, v) in &req.headers {
+        let _ = header.insert(k.as_str(), bytes_zval(v.as_bytes()));
+    }
+    let _ = obj.set_property("header", array_zval(header));
+
+    let mut server = ZendHashTable::new();
+    let time = req.time;
+    let _ = server.insert("request_method", req.method.as_str());
+    let _ = server.insert("request_uri", req.path.as_str());
+    let _ = server.insert("path_info", req.path.as_str());
+    if let Some(q) = &req.query {
+        let _ = server.insert("query_string", q.as_str());
+    }
+    let _ = server.insert("request_time", long_zval(time as i64));
+    let _ = server.insert("request_time_float", double_zval(time));
+    let _ = server.insert("server_protocol", req.protocol);
+    if let Some(local) = req.local {
+        let _ = server.insert("server_port", long_zval(local.port() as i64));
+    }
+    if let Some(peer) = req.peer {
+        let _ = server.insert("remote_port", long_zval(peer.port() as i64));
+    }
+    if let Some(local) = req.local {
+        let _ = server.insert("server_addr", local.ip().to_string());
+    }
+    if let Some(peer) = req.peer {
+        let _ = server.insert("remote_addr", peer.ip().to_string());
+    }
+    let _ = server.insert("master_time", long_zval(time as i64));
+    let _ = obj.set_property("server", array_zval(server));
+
+    if let Some(q) = req.query.as_deref().filter(|q| !q.is_empty()) {
+        let _ = obj.set_property("get", array_zval(parse_query(q)));
+    }
+    if let Some(c) = req.header("cookie") {
+        let _ = obj.set_property("cookie", array_zval(parse_cookies(c)));
+    }
+    let is_form = req.header("content-type").is_some_and(|t| {
+        t.to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+    });
+    if is_form && !req.body.is_empty() {
+        let body = String::from_utf8_lossy(&req.body);
+        let _ = obj.set_property("post", array_zval(parse_query(&body)));
+    }
+    obj.into_zval(false).unwrap_or_default()
+}
+
+/// What a Response answers: a plain request, or a handshake (onHandShake).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ResponseKind {
+    Http { keep_alive: bool },
+    Handshake,
+}
+
+#[derive(Default)]
+struct ResponseState {
+    status: u16,
+    reason: Option<String>,
+    headers: Vec<(String, String)>,
+    /// Head sent by write() (chunked); only chunks follow.
+    head_sent: bool,
+    ended: bool,
+}
+
+#[php_class]
+#[php(name = "Swoole\\Http\\Response")]
+#[derive(Default)]
+pub struct Response {
+    #[php(prop)]
+    fd: i64,
+    target: Option<(Arc<Shared>, ResponseKind)>,
+    state: RefCell<ResponseState>,
+}
+
+#[php_impl]
+impl Response {
+    pub fn __construct() -> Self {
+        Response::default()
+    }
+
+    #[php(optional = reason)]
+    pub fn status(&self, status: i64, reason: Option<String>) -> bool {
+        let reason = reason.unwrap_or_default();
+        let mut st = self.state.borrow_mut();
+        if st.ended || st.head_sent || !(100..=999).contains(&status) {
+            return false;
+        }
+        st.status = status as u16;
+        st.reason = (!reason.is_empty()).then_some(reason);
+        true
+    }
+
+    #[php(name = "setStatusCode")]
+    #[php(optional = reason)]
+    pub fn set_status_code(&self, status: i64, reason: Option<String>) -> bool {
+        self.status(status, reason)
+    }
+
+    #[php(optional = format)]
+    pub fn header(&self, key: String, value: &Zval, format: Option<bool>) -> bool {
+        let _ = format;
+        let mut st = self.state.borrow_mut();
+        if st.ended || st.head_sent {
+            warn("headers have already been sent");
+            return false;
+        }
+        let Some(v) = zval_bytes(value) else {
+            return false;
+        };
+        let v = String::from_utf8_lossy(&v).into_owned();
+        if let Some(slot) = st
+            .headers
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&key))
+        {
+            slot.1 = v;
+        } else {
+            st.headers.push((key, v));
+        }
+        true
+    }
+
+    #[php(name = "setHeader")]
+    #[php(optional = format)]
+    pub fn set_header(&self, key: String, value: &Zval, format: Option<bool>) -> bool {
+        self.header(key, value, format)
+    }
+
+    pub fn is_writable(&self) -> bool {
+        let st = self.state.borrow();
+        !st.ended && self.session_alive()
+    }
+
+    /// Sends a chunk (Transfer-Encoding: chunked).
+    pub fn write(&self, data: &Zval) -> bool {
+        let Some(data) = zval_bytes(data) else {
+            return false;
+        };
+        if data.is_empty() {
+            return false;
+        }
+        let mut st = self.state.borrow_mut();
+        if st.ended || !matches!(self.kind(), Some(ResponseKind::Http { .. })) {
+            return false;
+        }
+        let mut out = Vec::new();
+        if !st.head_sent {
+            st.head_sent = true;
+            let mut headers = self.final_headers(&st, None);
+            headers.push(("Transfer-Encoding".into(), "chunked".into()));
+            out.extend_from_slice(&head_bytes(&st, &headers));
+        }
+        out.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+        out.extend_from_slice(&data);
+        out.extend_from_slice(b"\r\n");
+        self.send(Outgoing::Raw(Bytes::from(out)))
+    }
+
+    pub fn end(&self, content: Option<&Zval>) -> bool {
+        let body = content.and_then(zval_bytes).unwrap_or_default();
+        let mut st = self.state.borrow_mut();
+        if st.ended {
+            return false;
+        }
+        st.ended = true;
+        let Some(kind) = self.kind() else {
+            return false;
+        };
+        match kind {
+            ResponseKind::Handshake => {
+                let upgraded = st.status == 101;
+                let status = if st.status == 0 { 200 } else { st.status };
+                let mut headers = st.headers.clone();
+                if !upgraded {
+                    headers.push(("Content-Length".into(), body.len().to_string()));
+                }
+                let st2 = ResponseState {
+                    status,
+                    ..Default::default()
+                };
+                let mut out = head_bytes(&st2, &headers);
+                if !upgraded {
+                    out.extend_from_slice(&body);
+                }
+                self.send(Outgoing::HandshakeDone {
+                    response: Bytes::from(out),
+                    upgraded,
+                })
+            }
+            ResponseKind::Http { keep_alive } => {
+                let mut out = Vec::new();
+                if st.head_sent {
+                    if !body.is_empty() {
+                        out.extend_from_slice(format!("{:x}\r\n", body.len()).as_bytes());
+                        out.extend_from_slice(&body);
+                        out.extend_from_slice(b"\r\n");
+                    }
+                    out.extend_from_slice(b"0\r\n\r\n");
+                } else {
+                    let headers = self.final_headers(&st, Some(body.len()));
+                    out.extend_from_slice(&head_bytes(&st, &headers));
+                    out.extend_from_slice(&body);
+                }
+                let ok = self.send(Outgoing::Raw(Bytes::from(out)));
+                let next = if keep_alive {
+                    Outgoing::Resume
+                } else {
+                    Outgoing::End
+                };
+                ok && self.send(next)
+            }
+        }
+    }
+
+    /// Closes the connection without (further) response.
+    pub fn close(&self) -> bool {
+        let mut st = self.state.borrow_mut();
+        st.ended = true;
+        self.send(Outgoing::End)
+    }
+}
+
+impl Response {
+    fn kind(&self) -> Option<ResponseKind> {
+        self.target.as_ref().map(|(_, k)| *k)
+    }
+
+    fn session_alive(&self) -> bool {
+        self.target
+            .as_ref()
+            .and_then(|(s, _)| s.sessions.get(self.fd as u64))
+            .is_some_and(|s| !s.is_sealed())
+    }
+
+    fn send(&self, item: Outgoing) -> bool {
+        let Some((shared, _)) = &self.target else {
+            return false;
+        };
+        match shared.sessions.get(self.fd as u64) {
+            Some(s) => s.send(item).is_ok(),
+            None => false,
+        }
+    }
+
+    fn final_headers(
+        &self,
+        st: &ResponseState,
+        content_length: Option<usize>,
+    ) -> Vec<(String, String)> {
+        let mut headers = st.headers.clone();
+        let has = |h: &[(String, String)], name: &str| {
+            h.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+        };
+        if !has(&headers, "server") {
+            headers.push(("Server".into(), "swoole-http-server".into()));
+        }
+        if !has(&headers, "date") {
+            headers.push(("Date".into(), http::http_date()));
+        }
+        if let Some(ResponseKind::Http { keep_alive }) = self.kind() {
+            if !has(&headers, "connection") {
+                let v = if keep_alive { "keep-alive" } else { "close" };
+                headers.push(("Connection".into(), v.into()));
+            }
+        }
+        if !has(&headers, "content-type") {
+            headers.push(("Content-Type".into(), "text/html".into()));
+        }
+        if let Some(n) = content_length {
+            headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-length"));
+            headers.push(("Content-Length".into(), n.to_string()));
+        }
+        headers
+    }
+
+    /// Whether end() was called (or the response was otherwise finished).
+    pub fn is_ended(&self) -> bool {
+        self.state.borrow().ended
+    }
+}
+
+fn head_bytes(st: &ResponseState, headers: &[(String, String)]) -> Vec<u8> {
+    let status = if st.status == 0 { 200 } else { st.status };
+    let reason = st
+        .reason
+        .clone()
+        .unwrap_or_else(|| http::reason_phrase(status).to_string());
+    let mut out = format!("HTTP/1.1 {status} {reason}\r\n").into_bytes();
+    for (k, v) in headers {
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(v.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// Builds the Response object for onRequest / onHandShake.
+pub fn new_response_object(
+    fd: u64,
+    shared: &Arc<Shared>,
+    kind: ResponseKind,
+) -> ZBox<ZendClassObject<Response>> {
+    ZendClassObject::new(Response {
+        fd: fd as i64,
+        target: Some((shared.clone(), kind)),
+        state: RefCell::default(),
+    })
+}
