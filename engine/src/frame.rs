@@ -148,6 +148,17 @@ pub fn apply_mask(data: &mut [u8], mask: [u8; 4], offset: usize) {
     }
 }
 
+/// Length of an unmasked frame header for a payload of `len` bytes.
+pub fn header_len(len: usize) -> usize {
+    if len < 126 {
+        2
+    } else if len <= u16::MAX as usize {
+        4
+    } else {
+        10
+    }
+}
+
 /// Appends a frame header.
 pub fn put_head(out: &mut BytesMut, first_byte: u8, len: usize, mask: Option<[u8; 4]>) {
     out.reserve(14);

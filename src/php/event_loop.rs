@@ -179,20 +179,17 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                 keep_alive: request.keep_alive(),
             };
             let req = new_request_object(fd, &request);
-            let mut response = new_response_object(fd, shared, kind);
-            let ended = |r: &super::request::Response| r.is_ended();
+            let mut response = new_response_object(fd, shared, kind, &request);
             let resp_zval = {
                 let mut z = Zval::new();
                 z.set_object(&mut response.std);
                 z
             };
             let flow = after(core, call(&cb, vec![&req, &resp_zval]));
-            if !ended(&response) {
-                // No end(): answer as Swoole does, with a 500, so the client never hangs.
-                if let Some(s) = shared.sessions.get(fd) {
-                    let _ = s.send(Outgoing::Raw(swoole_rs_engine::http::error_page(500)));
-                    let _ = s.send(Outgoing::End);
-                }
+            if !response.is_ended() {
+                // No end(): answer as Swoole does, with an empty 500, so the client never hangs.
+                response.status(500, None);
+                response.end(None);
             }
             flow
         }
@@ -201,14 +198,21 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                 return Flow::Continue;
             };
             let req = new_request_object(fd, &request);
-            let mut response = new_response_object(fd, shared, ResponseKind::Handshake);
+            let mut response = new_response_object(fd, shared, ResponseKind::Handshake, &request);
             let resp_zval = {
                 let mut z = Zval::new();
                 z.set_object(&mut response.std);
                 z
             };
-            let flow = after(core, call(&cb, vec![&req, &resp_zval]));
-            if !response.is_ended() {
+            let outcome = call(&cb, vec![&req, &resp_zval]);
+            // `return false` refuses the handshake even after a response was sent.
+            let refused = matches!(&outcome, Outcome::Returned(r) if r.is_false());
+            let flow = after(core, outcome);
+            if refused && response.is_ended() {
+                if let Some(s) = shared.sessions.get(fd) {
+                    let _ = s.send(Outgoing::End);
+                }
+            } else if !response.is_ended() {
                 if let Some(s) = shared.sessions.get(fd) {
                     let _ = s.send(Outgoing::HandshakeDone {
                         response: Refusal::BadRequest.response(),

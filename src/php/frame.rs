@@ -167,12 +167,17 @@ impl OutFrame {
     /// First header byte. COMPRESS and RSV1 are not set here: only the
     /// connection knows whether compression was negotiated.
     pub fn first_byte(&self) -> u8 {
+        Self::header_byte(self.opcode, self.flags)
+    }
+
+    /// First header byte from an opcode and Swoole flags (RSV1 left to the connection).
+    pub fn header_byte(opcode: u8, fl: u8) -> u8 {
         wire::first_byte(
-            self.flags & flags::FIN != 0,
+            fl & flags::FIN != 0,
             false,
-            self.flags & flags::RSV2 != 0,
-            self.flags & flags::RSV3 != 0,
-            self.opcode,
+            fl & flags::RSV2 != 0,
+            fl & flags::RSV3 != 0,
+            opcode,
         )
     }
 

@@ -10,9 +10,10 @@ use ext_php_rs::convert::IntoZval;
 use ext_php_rs::flags::PropertyFlags;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, ZendObject, Zval};
+use swoole_rs_engine::handshake;
 use swoole_rs_engine::http::{self, HttpRequest};
 use swoole_rs_engine::server::Shared;
-use swoole_rs_engine::session::Outgoing;
+use swoole_rs_engine::session::{status, Outgoing, Session};
 
 use super::errors::warn;
 use super::frame::Binary;
@@ -174,6 +175,8 @@ pub struct Response {
     #[php(prop)]
     fd: i64,
     target: Option<(Arc<Shared>, ResponseKind)>,
+    /// Sec-WebSocket-Accept for the request, when answering a handshake.
+    accept: Option<String>,
     state: RefCell<ResponseState>,
 }
 
@@ -203,7 +206,12 @@ impl Response {
 
     #[php(optional = format)]
     pub fn header(&self, key: String, value: &Zval, format: Option<bool>) -> bool {
-        let _ = format;
+        // Swoole formats names by default: "sec-websocket-accept" -> "Sec-Websocket-Accept".
+        let key = if format.unwrap_or(true) {
+            format_header_name(&key)
+        } else {
+            key
+        };
         let mut st = self.state.borrow_mut();
         if st.ended || st.head_sent {
             warn("headers have already been sent");
@@ -276,7 +284,9 @@ impl Response {
                 let upgraded = st.status == 101;
                 let status = if st.status == 0 { 200 } else { st.status };
                 let mut headers = st.headers.clone();
-                if !upgraded {
+                if upgraded {
+                    self.complete_upgrade_headers(&mut headers);
+                } else {
                     headers.push(("Content-Length".into(), body.len().to_string()));
                 }
                 let st2 = ResponseState {
@@ -287,10 +297,18 @@ impl Response {
                 if !upgraded {
                     out.extend_from_slice(&body);
                 }
-                self.send(Outgoing::HandshakeDone {
+                let sent = self.send(Outgoing::HandshakeDone {
                     response: Bytes::from(out),
                     upgraded,
-                })
+                });
+                if sent && upgraded {
+                    // Pushes made right after end() (defer, onOpen-like code) queue
+                    // behind the 101 response, so the connection counts as open now.
+                    if let Some(s) = self.session() {
+                        s.set_status(status::ACTIVE);
+                    }
+                }
+                sent
             }
             ResponseKind::Http { keep_alive } => {
                 let mut out = Vec::new();
@@ -330,21 +348,36 @@ impl Response {
         self.target.as_ref().map(|(_, k)| *k)
     }
 
+    /// A 101 answer must carry the protocol headers; the manual's own example
+    /// omits them ("省略了握手内容"), so whatever the callback left out is added.
+    fn complete_upgrade_headers(&self, headers: &mut Vec<(String, String)>) {
+        let has =
+            |h: &[(String, String)], n: &str| h.iter().any(|(k, _)| k.eq_ignore_ascii_case(n));
+        let mut add = |n: &str, v: String| {
+            if !has(headers, n) {
+                headers.push((n.to_string(), v));
+            }
+        };
+        add("Upgrade", "websocket".into());
+        add("Connection", "Upgrade".into());
+        if let Some(accept) = &self.accept {
+            add("Sec-WebSocket-Accept", accept.clone());
+        }
+        add("Sec-WebSocket-Version", "13".into());
+        add("Server", "swoole-http-server".into());
+        add("Date", http::http_date());
+    }
+
+    fn session(&self) -> Option<Arc<Session>> {
+        self.target.as_ref()?.0.sessions.get(self.fd as u64)
+    }
+
     fn session_alive(&self) -> bool {
-        self.target
-            .as_ref()
-            .and_then(|(s, _)| s.sessions.get(self.fd as u64))
-            .is_some_and(|s| !s.is_sealed())
+        self.session().is_some_and(|s| !s.is_sealed())
     }
 
     fn send(&self, item: Outgoing) -> bool {
-        let Some((shared, _)) = &self.target else {
-            return false;
-        };
-        match shared.sessions.get(self.fd as u64) {
-            Some(s) => s.send(item).is_ok(),
-            None => false,
-        }
+        self.session().is_some_and(|s| s.send(item).is_ok())
     }
 
     fn final_headers(
@@ -406,10 +439,33 @@ pub fn new_response_object(
     fd: u64,
     shared: &Arc<Shared>,
     kind: ResponseKind,
+    request: &HttpRequest,
 ) -> ZBox<ZendClassObject<Response>> {
+    let accept = (kind == ResponseKind::Handshake)
+        .then(|| {
+            request
+                .header("sec-websocket-key")
+                .map(handshake::accept_key)
+        })
+        .flatten();
     ZendClassObject::new(Response {
         fd: fd as i64,
         target: Some((shared.clone(), kind)),
+        accept,
         state: RefCell::default(),
     })
+}
+
+/// "content-TYPE" -> "Content-Type", as Swoole's header() does by default.
+fn format_header_name(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut c = part.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }

@@ -54,6 +54,8 @@ pub struct ServerCore {
     /// Callables queued by defer(), run after the current callback.
     deferred: RefCell<Vec<Zval>>,
     started: Cell<bool>,
+    /// The last frame push() encoded, for broadcasts.
+    last_frame: RefCell<Option<Bytes>>,
 }
 
 fn swoole_exception(msg: String) -> PhpException {
@@ -349,19 +351,33 @@ impl ServerCore {
         } else {
             zval_long(flags).unwrap_or(wire::flags::FIN as i64)
         };
-        let Some(frame) = OutFrame::from_args(data, opcode, flags) else {
-            warn("data must be a string or a Swoole\\WebSocket\\Frame object");
-            return false;
+        let data = data.dereference();
+        // Strings are encoded straight from PHP's buffer; Frame objects are read first.
+        let object_frame;
+        let (first, payload): (u8, &[u8]) = match data.zend_str() {
+            Some(_) if !(0..=10).contains(&opcode) => {
+                warn("opcode must be between 0 and 10");
+                return false;
+            }
+            Some(s) => (
+                OutFrame::header_byte(opcode as u8, flags as u8),
+                s.as_bytes(),
+            ),
+            None => {
+                let Some(f) = OutFrame::from_args(data, opcode, flags) else {
+                    warn("data must be a string or a Swoole\\WebSocket\\Frame object");
+                    return false;
+                };
+                object_frame = f;
+                (object_frame.first_byte(), &object_frame.payload[..])
+            }
         };
-        if frame.opcode > wire::OP_PONG {
+        if first & 0x0F > wire::OP_PONG {
             warn("opcode must be between 0 and 10");
             return false;
         }
-        let Some(s) = self
-            .session(fd)
-            .filter(|s| s.status() == status::ACTIVE || s.status() == status::CLOSING)
-        else {
-            if self.session(fd).is_none() && self.shared().is_some() {
+        let Some(s) = self.session(fd).filter(|s| s.status() == status::ACTIVE) else {
+            if self.session(fd).is_none() {
                 warn(&format!("session#{fd} does not exists"));
             } else {
                 warn(&format!(
@@ -370,15 +386,32 @@ impl ServerCore {
             }
             return false;
         };
-        let item = if frame.wants_compression() && s.compression() {
+        // A connection that negotiated permessage-deflate gets every whole data
+        // message compressed (as Swoole does); the I/O thread does the work.
+        let item = if s.compression() {
             Outgoing::Compressed {
-                first: frame.first_byte(),
-                payload: Bytes::from(frame.payload),
+                first,
+                payload: Bytes::copy_from_slice(payload),
             }
         } else {
-            Outgoing::Raw(wire::encode(frame.first_byte(), &frame.payload))
+            Outgoing::Raw(self.encode_cached(first, payload))
         };
         report_send(fd, s.send(item))
+    }
+
+    /// Encodes a frame, reusing the previous encoding when the same frame is
+    /// pushed again (a broadcast loop encodes once, not once per client).
+    fn encode_cached(&self, first: u8, payload: &[u8]) -> Bytes {
+        let mut cache = self.last_frame.borrow_mut();
+        if let Some(enc) = cache.as_ref() {
+            let header = wire::header_len(payload.len());
+            if enc.len() == header + payload.len() && enc[0] == first && &enc[header..] == payload {
+                return enc.clone();
+            }
+        }
+        let enc = wire::encode(first, payload);
+        *cache = Some(enc.clone());
+        enc
     }
 
     fn disconnect(&self, fd: i64, code: i64, reason: &Zval) -> bool {
