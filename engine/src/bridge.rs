@@ -27,6 +27,17 @@ pub struct InFrame {
     pub close: Option<(u16, Bytes)>,
 }
 
+/// Swoole's log levels (SWOOLE_LOG_*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    Debug = 0,
+    Trace = 1,
+    Info = 2,
+    Notice = 3,
+    Warning = 4,
+    Error = 5,
+}
+
 #[derive(Debug)]
 pub enum Event {
     /// A TCP connection was accepted (onConnect).
@@ -43,6 +54,8 @@ pub enum Event {
     Receive { fd: Fd, data: Bytes },
     /// The connection is gone (onClose / onDisconnect).
     Close { fd: Fd, websocket: bool },
+    /// Something the server wants logged (Swoole's log lines, log_file/log_level).
+    Log { level: LogLevel, message: String },
     /// The server stopped: every connection is closed and reported.
     Stopped,
 }

@@ -35,6 +35,10 @@ pub struct ServerConfig {
     pub handshake_timeout: Duration,
     /// Largest HTTP request head.
     pub max_header_size: usize,
+    /// How often idle connections are looked for (heartbeat_check_interval); off when zero.
+    pub heartbeat_check_interval: Duration,
+    /// A connection silent this long is closed (heartbeat_idle_time; default twice the interval).
+    pub heartbeat_idle_time: Option<Duration>,
     /// Tokio worker threads.
     pub reactor_num: usize,
 }
@@ -53,10 +57,12 @@ impl Default for ServerConfig {
             emit_connect: false,
             http_protocol: true,
             max_connection: 100_000,
-            buffer_output_size: 32 * 1024 * 1024,
+            buffer_output_size: 4 * 1024 * 1024,
             close_timeout: Duration::from_secs(3),
             handshake_timeout: Duration::from_secs(30),
             max_header_size: 64 * 1024,
+            heartbeat_check_interval: Duration::ZERO,
+            heartbeat_idle_time: None,
             reactor_num: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),

@@ -11,7 +11,7 @@ use tokio::net::{TcpListener, UnixStream};
 use tokio::runtime::Runtime;
 use tokio::sync::Notify;
 
-use crate::bridge::{Event, EventQueue};
+use crate::bridge::{Event, EventQueue, LogLevel};
 use crate::config::ServerConfig;
 use crate::connection::Conn;
 use crate::session::{status, Outgoing, Session, Sessions};
@@ -108,6 +108,9 @@ impl Engine {
             TcpListener::from_std(listener)?
         };
         runtime.spawn(accept_loop(shared.clone(), listener));
+        if !shared.config.heartbeat_check_interval.is_zero() {
+            runtime.spawn(heartbeat(shared.clone()));
+        }
         let signals = if handle_signals {
             let (guard, read) = SignalGuard::install()?;
             let read = {
@@ -184,7 +187,17 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
             }
         };
         if shared.sessions.len() >= shared.config.max_connection {
-            shared.stats.rejected_count.fetch_add(1, Ordering::Relaxed);
+            // Refused at once (the socket drops here); logged once per server.
+            if shared.stats.rejected_count.fetch_add(1, Ordering::Relaxed) == 0 {
+                shared.events.push(Event::Log {
+                    level: LogLevel::Warning,
+                    message: format!(
+                        "too many connections [now: {}], max_connection is {}: new connections are refused",
+                        shared.sessions.len(),
+                        shared.config.max_connection
+                    ),
+                });
+            }
             continue;
         }
         let _ = stream.set_nodelay(true);
@@ -226,6 +239,26 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     shared.events.push(Event::Stopped);
+}
+
+/// Closes connections that sent nothing for heartbeat_idle_time.
+async fn heartbeat(shared: Arc<Shared>) {
+    let interval = shared.config.heartbeat_check_interval;
+    let idle = shared.config.heartbeat_idle_time.unwrap_or(interval * 2);
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if shared.is_stopping() {
+            return;
+        }
+        let now = crate::http::unix_time();
+        for s in shared.sessions.all() {
+            if now - s.last_recv() >= idle.as_secs_f64() && !s.is_sealed() {
+                close_for_shutdown(&s);
+            }
+        }
+    }
 }
 
 async fn watch_signals(shared: Arc<Shared>, read: UnixStream) {

@@ -3,8 +3,11 @@
 
 use std::os::raw::c_int;
 
+use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi::zend_object;
 use ext_php_rs::flags::ErrorType;
+use ext_php_rs::prelude::*;
+use ext_php_rs::zend::ce;
 use ext_php_rs::zend::ExecutorGlobals;
 
 extern "C" {
@@ -13,6 +16,20 @@ extern "C" {
 }
 
 const E_ERROR: c_int = 1;
+
+/// `Swoole\Exception`, thrown where Swoole throws it (bind failures, start() misuse).
+#[php_class]
+#[php(name = "Swoole\\Exception")]
+#[php(extends(ce = ce::exception, stub = "\\Exception"))]
+#[derive(Default)]
+pub struct SwooleException;
+
+#[php_impl]
+impl SwooleException {}
+
+pub fn swoole_exception(msg: impl Into<String>) -> PhpException {
+    PhpException::from_class::<SwooleException>(msg.into())
+}
 
 /// `PHP Warning:  Class::method(): message`.
 pub fn warn(msg: &str) {

@@ -5,10 +5,8 @@ use std::collections::VecDeque;
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendObject, Zval};
-use ext_php_rs::zend::ce;
 use swoole_rs_engine::bridge::Event;
 use swoole_rs_engine::config::ServerConfig;
 use swoole_rs_engine::handshake::Refusal;
@@ -16,6 +14,7 @@ use swoole_rs_engine::server::{Engine, Shared};
 use swoole_rs_engine::session::Outgoing;
 
 use super::callbacks::{call, Outcome};
+use super::errors::swoole_exception;
 use super::frame::new_frame_object;
 use super::request::{new_request_object, new_response_object, ResponseKind};
 use super::server::ServerCore;
@@ -45,13 +44,8 @@ pub fn run(
     listener: TcpListener,
     config: ServerConfig,
 ) -> PhpResult<bool> {
-    let engine = Engine::start(listener, config, true).map_err(|e| {
-        PhpException::new(
-            format!("failed to start the server: {e}"),
-            0,
-            ce::exception(),
-        )
-    })?;
+    let engine = Engine::start(listener, config, true)
+        .map_err(|e| swoole_exception(format!("failed to start the server: {e}")))?;
     let shared = engine.shared().clone();
     core.set_running(Some(shared.clone()));
     let mut server = Zval::new();
@@ -132,6 +126,10 @@ fn after(core: &ServerCore, outcome: Outcome) -> Flow {
 fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event) -> Flow {
     match event {
         Event::Stopped => Flow::Stopped,
+        Event::Log { level, message } => {
+            core.log.borrow().write(level, &message);
+            Flow::Continue
+        }
         Event::Message { fd, frame } => match core.callbacks.get("message") {
             Some(cb) => {
                 let frame = new_frame_object(fd, &frame);

@@ -5,6 +5,7 @@ mod constants;
 mod errors;
 mod event_loop;
 mod frame;
+mod log;
 mod request;
 mod server;
 mod settings;
@@ -14,6 +15,7 @@ use ext_php_rs::builders::ModuleBuilder;
 
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
     let module = module
+        .class::<errors::SwooleException>()
         .class::<frame::Frame>()
         .class::<frame::CloseFrame>()
         .class::<request::Request>()

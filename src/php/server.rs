@@ -11,19 +11,18 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use ext_php_rs::class::RegisteredClass;
-use ext_php_rs::exception::PhpException;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, ZendObject, Zval};
-use ext_php_rs::zend::ce;
 use swoole_rs_engine::config::ServerConfig;
 use swoole_rs_engine::frame as wire;
 use swoole_rs_engine::server::{self as engine, Shared};
 use swoole_rs_engine::session::{status, Outgoing, SendError, Session};
 
 use super::callbacks::{Callbacks, EVENTS};
-use super::errors::warn;
+use super::errors::{swoole_exception, warn};
 use super::event_loop;
 use super::frame::{Binary, OutFrame};
+use super::log::LogSettings;
 use super::settings;
 use super::values::{array_zval, bool_zval, double_zval, long_zval, zval_bytes, zval_long};
 
@@ -54,12 +53,9 @@ pub struct ServerCore {
     /// Callables queued by defer(), run after the current callback.
     deferred: RefCell<Vec<Zval>>,
     started: Cell<bool>,
+    pub log: RefCell<LogSettings>,
     /// The last frame push() encoded, for broadcasts.
     last_frame: RefCell<Option<Bytes>>,
-}
-
-fn swoole_exception(msg: String) -> PhpException {
-    PhpException::new(msg, 0, ce::exception())
 }
 
 impl ServerCore {
@@ -80,10 +76,12 @@ impl ServerCore {
             }
         };
         let listener = engine::bind(host, port).map_err(|e| {
+            let errno = e.raw_os_error().unwrap_or(0);
+            // strerror's text without Rust's " (os error N)" suffix, as Swoole prints it.
+            let text = e.to_string();
+            let text = text.split(" (os error").next().unwrap_or_default();
             swoole_exception(format!(
-                "failed to listen server port[{host}:{port}], Errno={} [{}]",
-                e.raw_os_error().unwrap_or(0),
-                e
+                "failed to listen server port[{host}:{port}], Errno={errno} [{text}]"
             ))
         })?;
         let actual = listener.local_addr().map(|a| a.port()).unwrap_or(port);
@@ -128,6 +126,7 @@ impl ServerCore {
         }
         settings::apply(
             &mut self.config.borrow_mut(),
+            &mut self.log.borrow_mut(),
             settings,
             &mut self.warned.borrow_mut(),
         );

@@ -5,7 +5,10 @@ use std::collections::HashSet;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use swoole_rs_engine::config::ServerConfig;
 
+use std::time::Duration;
+
 use super::errors::warn;
+use super::log::LogSettings;
 use super::values::zval_long;
 
 /// Swoole settings that are accepted but change nothing here (one process,
@@ -36,7 +39,12 @@ const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
 ];
 
 /// Applies one `set()` call to `config`. Returns nothing: bad values warn.
-pub fn apply(config: &mut ServerConfig, settings: &ZendHashTable, warned: &mut HashSet<String>) {
+pub fn apply(
+    config: &mut ServerConfig,
+    log: &mut LogSettings,
+    settings: &ZendHashTable,
+    warned: &mut HashSet<String>,
+) {
     for (key, value) in settings.iter() {
         let key = key.to_string();
         let v: &Zval = value.dereference();
@@ -76,7 +84,18 @@ pub fn apply(config: &mut ServerConfig, settings: &ZendHashTable, warned: &mut H
                     config.reactor_num = n.clamp(1, 256);
                 }
             }
-            "log_file" | "log_level" => {}
+            "log_file" => log.file = v.coerce_to_string().filter(|s| !s.is_empty()),
+            "log_level" => log.level = zval_long(v),
+            "heartbeat_check_interval" => {
+                if let Some(secs) = v.coerce_to_double().filter(|s| *s >= 0.0) {
+                    config.heartbeat_check_interval = Duration::from_secs_f64(secs);
+                }
+            }
+            "heartbeat_idle_time" => {
+                if let Some(secs) = v.coerce_to_double().filter(|s| *s > 0.0) {
+                    config.heartbeat_idle_time = Some(Duration::from_secs_f64(secs));
+                }
+            }
             k if ACCEPTED_WITHOUT_EFFECT.contains(&k) => {}
             _ => {
                 if warned.insert(key.clone()) {
