@@ -208,27 +208,41 @@ impl Conn {
             Err(HeadError::Malformed) => return self.reject(http::error_page(400)),
         };
         if req.is_chunked() {
-            // Chunked request bodies are not supported: refuse clearly.
-            return self.reject(http::error_page(411));
+            let limit = config.package_max_length;
+            match http::decode_chunked(&self.rbuf[head_len..], limit) {
+                Ok(None) => return false,
+                Ok(Some((body, used))) => {
+                    self.rbuf.advance(head_len + used);
+                    req.body = body.into();
+                }
+                Err(HeadError::TooLarge) => return self.reject(http::error_page(413)),
+                Err(HeadError::Malformed) => return self.reject(http::error_page(400)),
+            }
+        } else {
+            let body_len = match req.content_length() {
+                Ok(n) if n > config.package_max_length => {
+                    return self.reject(http::error_page(413))
+                }
+                Ok(n) => n,
+                Err(_) => return self.reject(http::error_page(400)),
+            };
+            if self.rbuf.len() < head_len + body_len {
+                return false;
+            }
+            self.rbuf.advance(head_len);
+            req.body = self.rbuf.split_to(body_len).freeze();
         }
-        let body_len = match req.content_length() {
-            Ok(n) if n > config.package_max_length => return self.reject(http::error_page(413)),
-            Ok(n) => n,
-            Err(_) => return self.reject(http::error_page(400)),
-        };
-        if self.rbuf.len() < head_len + body_len {
-            return false;
-        }
-        self.rbuf.advance(head_len);
-        req.body = self.rbuf.split_to(body_len).freeze();
         req.peer = Some(self.session.peer);
         req.local = Some(self.session.local);
         self.deadline = None;
         let fd = self.session.fd;
 
         if req.is_websocket_upgrade() {
-            if let Err(refusal) = handshake::validate(&req) {
-                return self.reject(refusal.response());
+            // An onHandShake callback validates the request itself, as in Swoole.
+            if !config.has_handshake_handler {
+                if let Err(refusal) = handshake::validate(&req) {
+                    return self.reject(refusal.response());
+                }
             }
             let request = Arc::new(req);
             if config.has_handshake_handler {

@@ -150,6 +150,46 @@ pub fn parse_head(buf: &[u8], max_size: usize) -> Result<Option<(HttpRequest, us
     )))
 }
 
+/// A chunked request body from the start of `buf` (RFC 9112 7.1).
+/// `Ok(None)`: incomplete; `Ok(Some((body, consumed)))`; `TooLarge` past `limit`.
+pub fn decode_chunked(buf: &[u8], limit: usize) -> Result<Option<(Vec<u8>, usize)>, HeadError> {
+    let mut body = Vec::new();
+    let mut pos = 0;
+    loop {
+        let (start, size) = match httparse::parse_chunk_size(&buf[pos..]) {
+            Ok(httparse::Status::Complete(c)) => c,
+            Ok(httparse::Status::Partial) => return Ok(None),
+            Err(_) => return Err(HeadError::Malformed),
+        };
+        let size = usize::try_from(size).map_err(|_| HeadError::TooLarge)?;
+        if body.len().saturating_add(size) > limit {
+            return Err(HeadError::TooLarge);
+        }
+        pos += start;
+        if size == 0 {
+            // Trailer fields, if any, end with an empty line.
+            loop {
+                let rest = &buf[pos..];
+                let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else {
+                    return Ok(None);
+                };
+                pos += eol + 2;
+                if eol == 0 {
+                    return Ok(Some((body, pos)));
+                }
+            }
+        }
+        if buf.len() < pos + size + 2 {
+            return Ok(None);
+        }
+        body.extend_from_slice(&buf[pos..pos + size]);
+        if &buf[pos + size..pos + size + 2] != b"\r\n" {
+            return Err(HeadError::Malformed);
+        }
+        pos += size + 2;
+    }
+}
+
 pub fn unix_time() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -268,6 +308,29 @@ mod tests {
         let page = error_page(400);
         let expected = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/html; charset=UTF-8\r\nCache-Control: must-revalidate,no-cache,no-store\r\nContent-Length: 83\r\nServer: swoole-http-server\r\n\r\n<html><body><h2>HTTP 400 Bad Request</h2><hr><i>Powered by Swoole</i></body></html>";
         assert_eq!(&page[..], &expected[..]);
+    }
+
+    #[test]
+    fn chunked_bodies() {
+        let raw = b"4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\nX-Trailer: a\r\n\r\nNEXT";
+        let (body, used) = decode_chunked(raw, 1024).unwrap().unwrap();
+        assert_eq!(body, b"Wikipedia");
+        assert_eq!(&raw[used..], b"NEXT");
+        for cut in 0..raw.len() - 4 {
+            assert!(
+                decode_chunked(&raw[..cut], 1024).unwrap().is_none(),
+                "cut {cut}"
+            );
+        }
+        assert_eq!(decode_chunked(raw, 5).unwrap_err(), HeadError::TooLarge);
+        assert_eq!(
+            decode_chunked(b"zz\r\n", 10).unwrap_err(),
+            HeadError::Malformed
+        );
+        assert_eq!(
+            decode_chunked(b"2\r\nabXY", 10).unwrap_err(),
+            HeadError::Malformed
+        );
     }
 
     #[test]

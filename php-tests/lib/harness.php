@@ -275,6 +275,27 @@ final class ServerProcess
         return new self($cmd, $env);
     }
 
+    /**
+     * Runs one of the manual's examples from examples/ as it is, except that its
+     * fixed port 9501 becomes $port (so tests can run side by side).
+     */
+    public static function startExample(string $example, int $port, array $args = []): self
+    {
+        $source = __DIR__ . '/../../examples/' . $example;
+        if (!is_file($source)) {
+            throw new InvalidArgumentException("no such example: $example");
+        }
+        $code = file_get_contents($source);
+        $patched = preg_replace('/\b9501\b/', (string)$port, $code, -1, $n);
+        if ($n !== 1) {
+            throw new RuntimeException("expected exactly one 9501 in $example, found $n");
+        }
+        $copy = sys_get_temp_dir() . '/swrs-example-' . $port . '-' . $example;
+        file_put_contents($copy, $patched);
+        register_shutdown_function(static fn() => @unlink($copy));
+        return self::start($copy, $args);
+    }
+
     /** Any command (array form, no shell), with the same bookkeeping as start(). */
     public static function startCommand(array $command, array $env = []): self
     {
@@ -372,6 +393,33 @@ final class ServerProcess
                 $this->fail("not listening on $host:$port after {$timeout}s ($errstr)");
             }
             usleep(20000);
+        }
+    }
+
+    /**
+     * Waits until something listens on $port, without connecting to it (a probe
+     * connection would be a client of the server and show in its output).
+     */
+    public function waitForListening(int $port, float $timeout = 10.0): void
+    {
+        $suffix = sprintf(':%04X', $port);
+        $deadline = microtime(true) + $timeout;
+        while (true) {
+            foreach (['/proc/net/tcp', '/proc/net/tcp6'] as $table) {
+                foreach (@file($table) ?: [] as $row) {
+                    $f = preg_split('/\s+/', trim($row));
+                    if (($f[3] ?? '') === '0A' && substr($f[1], -strlen($suffix)) === $suffix) {
+                        return;
+                    }
+                }
+            }
+            if (!$this->isRunning()) {
+                $this->fail("exited before listening on port $port");
+            }
+            if (microtime(true) >= $deadline) {
+                $this->fail("not listening on port $port after {$timeout}s");
+            }
+            usleep(10000);
         }
     }
 
@@ -588,7 +636,14 @@ final class RawWs
         if (!preg_match('#^HTTP/1\.1 101 #', $ws->head)) {
             throw new RuntimeException("handshake: expected 101, got:\n" . $ws->head);
         }
-        $accept = base64_encode(sha1($key . WS_GUID, true));
+        // The key actually sent: a caller may have given its own.
+        $sent = $all['Sec-WebSocket-Key'] ?? $key;
+        foreach ($all as $k => $v) {
+            if (strcasecmp($k, 'Sec-WebSocket-Key') === 0) {
+                $sent = $v;
+            }
+        }
+        $accept = base64_encode(sha1($sent . WS_GUID, true));
         if (($ws->headers['sec-websocket-accept'] ?? null) !== $accept) {
             throw new RuntimeException("handshake: Sec-WebSocket-Accept should be $accept in:\n" . $ws->head);
         }

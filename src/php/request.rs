@@ -349,7 +349,8 @@ impl Response {
     }
 
     /// A 101 answer must carry the protocol headers; the manual's own example
-    /// omits them ("省略了握手内容"), so whatever the callback left out is added.
+    /// omits them ("省略了握手内容"), so whatever the callback left out is added
+    /// (spelled as Swoole's header() formats them).
     fn complete_upgrade_headers(&self, headers: &mut Vec<(String, String)>) {
         let has =
             |h: &[(String, String)], n: &str| h.iter().any(|(k, _)| k.eq_ignore_ascii_case(n));
@@ -361,9 +362,9 @@ impl Response {
         add("Upgrade", "websocket".into());
         add("Connection", "Upgrade".into());
         if let Some(accept) = &self.accept {
-            add("Sec-WebSocket-Accept", accept.clone());
+            add("Sec-Websocket-Accept", accept.clone());
         }
-        add("Sec-WebSocket-Version", "13".into());
+        add("Sec-Websocket-Version", "13".into());
         add("Server", "swoole-http-server".into());
         add("Date", http::http_date());
     }
