@@ -2,6 +2,7 @@
 //! through [`server::Engine`], [`bridge::EventQueue`] and [`session::Session`].
 
 pub mod bridge;
+pub mod client;
 pub mod config;
 pub mod connection;
 pub mod deflate;

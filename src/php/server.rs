@@ -186,6 +186,15 @@ impl ServerCore {
         self.running.borrow().clone()
     }
 
+    /// Whether start() is running; warns when not (nothing to act on yet).
+    fn is_running(&self) -> bool {
+        let running = self.running.borrow().is_some();
+        if !running {
+            warn("the server is not running");
+        }
+        running
+    }
+
     fn session(&self, fd: i64) -> Option<Arc<Session>> {
         let shared = self.running.borrow();
         shared.as_ref()?.sessions.get(u64::try_from(fd).ok()?)
@@ -373,6 +382,9 @@ impl ServerCore {
         };
         if first & 0x0F > wire::OP_PONG {
             warn("opcode must be between 0 and 10");
+            return false;
+        }
+        if !self.is_running() {
             return false;
         }
         let Some(s) = self.session(fd).filter(|s| s.status() == status::ACTIVE) else {
