@@ -5,6 +5,7 @@ mod constants;
 mod errors;
 mod event_loop;
 mod frame;
+mod info;
 mod log;
 mod request;
 mod server;
@@ -14,7 +15,10 @@ mod values;
 use ext_php_rs::builders::ModuleBuilder;
 
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    // The module is `swoole_rs`, so it never clashes with a real Swoole install.
     let module = module
+        .name("swoole_rs")
+        .info_function(info::module_info)
         .class::<errors::SwooleException>()
         .class::<frame::Frame>()
         .class::<frame::CloseFrame>()
