@@ -12,3 +12,4 @@ pub mod http;
 pub mod server;
 pub mod session;
 pub mod signals;
+pub mod tls;
