@@ -117,8 +117,10 @@ impl Conn {
             if self.done && self.wqueue.is_empty() {
                 return Ok(());
             }
-            let want_read =
-                !self.done && self.mode != Mode::AwaitPhp && self.rbuf.len() < READ_BURST;
+            let want_read = !self.done
+                && self.mode != Mode::AwaitPhp
+                // A frame larger than the burst still needs its remaining bytes.
+                && (self.rbuf.len() < READ_BURST || self.bytes_wanted() > 0);
             let want_write = !self.wqueue.is_empty();
             let deadline = self.deadline;
             tokio::select! {

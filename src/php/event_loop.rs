@@ -130,6 +130,9 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
             core.log.borrow().write(level, &message);
             Flow::Continue
         }
+        // Once stopping, messages still queued are not handed out (as in Swoole):
+        // their connections are already being closed.
+        Event::Message { .. } if shared.is_stopping() => Flow::Continue,
         Event::Message { fd, frame } => match core.callbacks.get("message") {
             Some(cb) => {
                 let frame = new_frame_object(fd, &frame);

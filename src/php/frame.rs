@@ -55,14 +55,12 @@ fn close_frame_modifier(b: ClassBuilder) -> ClassBuilder {
 #[php_class]
 #[php(name = "Swoole\\WebSocket\\Frame")]
 #[php(modifier = frame_modifier)]
-#[derive(Default)]
 pub struct Frame;
 
 #[php_class]
 #[php(name = "Swoole\\WebSocket\\CloseFrame")]
 #[php(extends(Frame))]
 #[php(modifier = close_frame_modifier)]
-#[derive(Default)]
 pub struct CloseFrame;
 
 /// Shared behaviour of both classes (a method of a Rust parent class cannot be

@@ -54,7 +54,6 @@ fn request_modifier(b: ClassBuilder) -> ClassBuilder {
 #[php_class]
 #[php(name = "Swoole\\Http\\Request")]
 #[php(modifier = request_modifier)]
-#[derive(Default)]
 pub struct Request {
     inner: Option<Arc<HttpRequest>>,
 }
@@ -62,7 +61,7 @@ pub struct Request {
 #[php_impl]
 impl Request {
     pub fn __construct() -> Self {
-        Request::default()
+        Request { inner: None }
     }
 
     pub fn get_content(&self) -> Option<Binary> {
@@ -170,7 +169,6 @@ struct ResponseState {
 
 #[php_class]
 #[php(name = "Swoole\\Http\\Response")]
-#[derive(Default)]
 pub struct Response {
     #[php(prop)]
     fd: i64,
@@ -183,7 +181,12 @@ pub struct Response {
 #[php_impl]
 impl Response {
     pub fn __construct() -> Self {
-        Response::default()
+        Response {
+            fd: 0,
+            target: None,
+            accept: None,
+            state: RefCell::default(),
+        }
     }
 
     #[php(optional = reason)]

@@ -195,6 +195,13 @@ impl ServerCore {
         running
     }
 
+    fn stopping(&self) -> bool {
+        self.running
+            .borrow()
+            .as_ref()
+            .is_some_and(|s| s.is_stopping())
+    }
+
     fn session(&self, fd: i64) -> Option<Arc<Session>> {
         let shared = self.running.borrow();
         shared.as_ref()?.sessions.get(u64::try_from(fd).ok()?)
@@ -388,7 +395,9 @@ impl ServerCore {
             return false;
         }
         let Some(s) = self.session(fd).filter(|s| s.status() == status::ACTIVE) else {
-            if self.session(fd).is_none() {
+            if self.stopping() {
+                // Shutting down: every connection is closing; nothing to warn about.
+            } else if self.session(fd).is_none() {
                 warn(&format!("session#{fd} does not exists"));
             } else {
                 warn(&format!(
@@ -498,7 +507,7 @@ macro_rules! server_class {
         #[php_class]
         #[php(name = $name)]
         $($extends)*
-        #[derive(Default)]
+        // No Default: ext-php-rs would then build `new Subclass()` as the Rust class itself.
         pub struct $ty {
             core: ServerCore,
         }
