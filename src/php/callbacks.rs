@@ -1,12 +1,17 @@
 //! User callbacks: registration by event name and guarded invocation.
+//!
+//! A callback is resolved once when registered (zend_is_callable_ex fills a
+//! call cache) and then called with zend_call_known_function: no re-resolution
+//! and no allocation per event on the hot path.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
+use std::rc::Rc;
 
-use ext_php_rs::convert::IntoZvalDyn;
+use ext_php_rs::ffi::{zend_call_known_function, zend_fcall_info_cache, zend_is_callable_ex};
 use ext_php_rs::types::Zval;
-use ext_php_rs::zend::try_catch;
+use ext_php_rs::zend::{try_catch, ExecutorGlobals};
 
 use super::errors::{handle_pending_exception, Pending};
 
@@ -37,9 +42,51 @@ pub const EVENTS: &[&str] = &[
     "afterreload",
 ];
 
+/// Most arguments any event passes (onReceive: server, fd, reactor id, data).
+const MAX_ARGS: usize = 4;
+
+/// ZEND_ACC_CALL_VIA_TRAMPOLINE: `__call` handlers get a one-shot trampoline
+/// that cannot be cached.
+const CALL_VIA_TRAMPOLINE: u32 = 1 << 18;
+
+/// A callable with its resolved call cache.
+pub struct Callback {
+    /// Keeps the closure/object/array alive for as long as the cache is used.
+    callable: Zval,
+    fcc: Option<zend_fcall_info_cache>,
+}
+
+impl Callback {
+    pub fn new(callable: &Zval) -> Callback {
+        let callable = callable.shallow_clone();
+        // SAFETY: plain call-cache resolution on a live zval; trampolines are
+        // refused below because their cache is single-use.
+        let fcc = unsafe {
+            let mut fcc: zend_fcall_info_cache = std::mem::zeroed();
+            let ok = zend_is_callable_ex(
+                std::ptr::from_ref(&callable).cast_mut(),
+                std::ptr::null_mut(),
+                0,
+                std::ptr::null_mut(),
+                &mut fcc,
+                std::ptr::null_mut(),
+            );
+            let cacheable = ok
+                && !fcc.function_handler.is_null()
+                && (*fcc.function_handler).common.fn_flags & CALL_VIA_TRAMPOLINE == 0;
+            cacheable.then_some(fcc)
+        };
+        Callback { callable, fcc }
+    }
+
+    pub fn zval(&self) -> Zval {
+        self.callable.shallow_clone()
+    }
+}
+
 #[derive(Default)]
 pub struct Callbacks {
-    map: RefCell<HashMap<String, Zval>>,
+    map: RefCell<HashMap<String, Rc<Callback>>>,
 }
 
 impl Callbacks {
@@ -47,21 +94,16 @@ impl Callbacks {
     pub fn set(&self, event: &str, cb: &Zval) {
         self.map
             .borrow_mut()
-            .insert(event.to_string(), cb.shallow_clone());
+            .insert(event.to_string(), Rc::new(Callback::new(cb)));
     }
 
-    /// A new reference to the callback, so it can be called while `on()` or
-    /// anything else borrows the map.
-    pub fn get(&self, event: &str) -> Option<Zval> {
-        self.map.borrow().get(event).map(Zval::shallow_clone)
+    /// The callback, kept alive by the Rc while it runs even if `on()` replaces it.
+    pub fn get(&self, event: &str) -> Option<Rc<Callback>> {
+        self.map.borrow().get(event).cloned()
     }
 
     pub fn has(&self, event: &str) -> bool {
         self.map.borrow().contains_key(event)
-    }
-
-    pub fn clear(&self) {
-        self.map.borrow_mut().clear();
     }
 }
 
@@ -76,15 +118,56 @@ pub enum Outcome {
     Bailout,
 }
 
-/// Calls a PHP callable with the given arguments.
-pub fn call(cb: &Zval, args: Vec<&dyn IntoZvalDyn>) -> Outcome {
-    let result = try_catch(AssertUnwindSafe(|| cb.try_call(args)));
+/// Calls a callback with up to four arguments.
+pub fn call(cb: &Callback, args: &[&Zval]) -> Outcome {
+    debug_assert!(args.len() <= MAX_ARGS);
+    let result = try_catch(AssertUnwindSafe(|| invoke(cb, args)));
     match result {
         Err(_) => Outcome::Bailout,
-        Ok(Ok(ret)) => Outcome::Returned(ret),
-        Ok(Err(_)) => match handle_pending_exception() {
-            Pending::Exit => Outcome::Exit,
-            Pending::None => Outcome::Threw,
-        },
+        Ok(ret) => {
+            if ExecutorGlobals::has_exception() {
+                match handle_pending_exception() {
+                    Pending::Exit => Outcome::Exit,
+                    Pending::None => Outcome::Threw,
+                }
+            } else {
+                Outcome::Returned(ret)
+            }
+        }
     }
+}
+
+fn invoke(cb: &Callback, args: &[&Zval]) -> Zval {
+    let mut retval = Zval::new();
+    match &cb.fcc {
+        Some(fcc) => {
+            let mut params: [Zval; MAX_ARGS] = [Zval::new(), Zval::new(), Zval::new(), Zval::new()];
+            for (slot, arg) in params.iter_mut().zip(args) {
+                *slot = arg.shallow_clone();
+            }
+            // SAFETY: the cache was resolved from `cb.callable`, which is alive;
+            // the engine copies the parameters into the call frame.
+            unsafe {
+                zend_call_known_function(
+                    fcc.function_handler,
+                    fcc.object,
+                    fcc.called_scope,
+                    &mut retval,
+                    args.len() as u32,
+                    params.as_mut_ptr(),
+                    std::ptr::null_mut(),
+                );
+            }
+        }
+        None => {
+            let dynargs: Vec<&dyn ext_php_rs::convert::IntoZvalDyn> = args
+                .iter()
+                .map(|a| *a as &dyn ext_php_rs::convert::IntoZvalDyn)
+                .collect();
+            if let Ok(r) = cb.callable.try_call(dynargs) {
+                retval = r;
+            }
+        }
+    }
+    retval
 }

@@ -13,7 +13,7 @@ use swoole_rs_engine::handshake::Refusal;
 use swoole_rs_engine::server::{Engine, Shared};
 use swoole_rs_engine::session::Outgoing;
 
-use super::callbacks::{call, Outcome};
+use super::callbacks::{call, Callback, Outcome};
 use super::errors::swoole_exception;
 use super::frame::new_frame_object;
 use super::request::{new_request_object, new_response_object, ResponseKind};
@@ -53,11 +53,11 @@ pub fn run(
 
     let mut flow = Flow::Continue;
     if let Some(cb) = core.callbacks.get("start") {
-        flow = after(core, call(&cb, vec![&server]));
+        flow = after(core, call(&cb, &[&server]));
     }
     if matches!(flow, Flow::Continue) {
         if let Some(cb) = core.callbacks.get("workerstart") {
-            flow = after(core, call(&cb, vec![&server, &0i64]));
+            flow = after(core, call(&cb, &[&server, &long_zval(0)]));
         }
     }
 
@@ -87,10 +87,11 @@ pub fn run(
         _ => {
             for name in ["workerstop", "shutdown"] {
                 if let Some(cb) = core.callbacks.get(name) {
-                    let args: Vec<&dyn ext_php_rs::convert::IntoZvalDyn> = if name == "workerstop" {
-                        vec![&server, &0i64]
+                    let worker_id = long_zval(0);
+                    let args: &[&Zval] = if name == "workerstop" {
+                        &[&server, &worker_id]
                     } else {
-                        vec![&server]
+                        &[&server]
                     };
                     if !matches!(after(core, call(&cb, args)), Flow::Continue) {
                         break;
@@ -115,7 +116,7 @@ fn after(core: &ServerCore, outcome: Outcome) -> Flow {
             return Flow::Continue;
         }
         for cb in deferred {
-            let f = Flow::from(&call(&cb, vec![]));
+            let f = Flow::from(&call(&Callback::new(&cb), &[]));
             if !matches!(f, Flow::Continue) {
                 return f;
             }
@@ -136,14 +137,14 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
         Event::Message { fd, frame } => match core.callbacks.get("message") {
             Some(cb) => {
                 let frame = new_frame_object(fd, &frame);
-                after(core, call(&cb, vec![server, &frame]))
+                after(core, call(&cb, &[server, &frame]))
             }
             None => Flow::Continue,
         },
         Event::Open { fd, request } => match core.callbacks.get("open") {
             Some(cb) => {
                 let req = new_request_object(fd, &request);
-                after(core, call(&cb, vec![server, &req]))
+                after(core, call(&cb, &[server, &req]))
             }
             None => Flow::Continue,
         },
@@ -154,12 +155,18 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                 core.callbacks.get("close")
             };
             match cb {
-                Some(cb) => after(core, call(&cb, vec![server, &(fd as i64), &0i64])),
+                Some(cb) => after(
+                    core,
+                    call(&cb, &[server, &long_zval(fd as i64), &long_zval(0)]),
+                ),
                 None => Flow::Continue,
             }
         }
         Event::Connect { fd } => match core.callbacks.get("connect") {
-            Some(cb) => after(core, call(&cb, vec![server, &(fd as i64), &0i64])),
+            Some(cb) => after(
+                core,
+                call(&cb, &[server, &long_zval(fd as i64), &long_zval(0)]),
+            ),
             None => Flow::Continue,
         },
         Event::Receive { fd, data } => match core.callbacks.get("receive") {
@@ -167,7 +174,7 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                 let data = bytes_zval(&data);
                 after(
                     core,
-                    call(&cb, vec![server, &long_zval(fd as i64), &0i64, &data]),
+                    call(&cb, &[server, &long_zval(fd as i64), &long_zval(0), &data]),
                 )
             }
             None => Flow::Continue,
@@ -186,7 +193,7 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                 z.set_object(&mut response.std);
                 z
             };
-            let flow = after(core, call(&cb, vec![&req, &resp_zval]));
+            let flow = after(core, call(&cb, &[&req, &resp_zval]));
             if !response.is_ended() {
                 // No end(): answer as Swoole does, with an empty 500, so the client never hangs.
                 response.status(500, None);
@@ -205,7 +212,7 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                 z.set_object(&mut response.std);
                 z
             };
-            let outcome = call(&cb, vec![&req, &resp_zval]);
+            let outcome = call(&cb, &[&req, &resp_zval]);
             // `return false` refuses the handshake even after a response was sent.
             let refused = matches!(&outcome, Outcome::Returned(r) if r.is_false());
             let flow = after(core, outcome);

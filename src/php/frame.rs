@@ -278,22 +278,81 @@ fn warn_incomplete(expected: usize, actual: usize) {
 }
 
 /// Builds the Frame (or CloseFrame) object onMessage receives.
+///
+/// This runs for every message, so the declared property slots are written
+/// directly (their offsets are looked up once per class) instead of going
+/// through the property handlers by name.
 pub fn new_frame_object(fd: u64, f: &InFrame) -> Zval {
-    let mut obj = if f.close.is_some() {
+    let is_close = f.close.is_some();
+    let mut obj = if is_close {
         ZendObject::from_class_object(ZendClassObject::new(CloseFrame))
     } else {
         ZendObject::from_class_object(ZendClassObject::new(Frame))
     };
-    let _ = obj.set_property("fd", long_zval(fd as i64));
-    let _ = obj.set_property("data", bytes_zval(&f.data));
-    let _ = obj.set_property("opcode", long_zval(f.opcode as i64));
-    let _ = obj.set_property("flags", long_zval(f.flags as i64));
-    let _ = obj.set_property("finish", bool_zval(f.flags & flags::FIN != 0));
+    let slots = if is_close {
+        close_frame_slots()
+    } else {
+        frame_slots()
+    };
+    let mut set = |i: usize, v: Zval| {
+        // SAFETY: the offset is a declared property slot of this object's class
+        // (resolved by name from the class entry); the old value is dropped.
+        unsafe { *obj_prop(&mut obj, slots[i]) = v };
+    };
+    set(0, long_zval(fd as i64));
+    set(1, bytes_zval(&f.data));
+    set(2, long_zval(f.opcode as i64));
+    set(3, long_zval(f.flags as i64));
+    set(4, bool_zval(f.flags & flags::FIN != 0));
     if let Some((code, reason)) = &f.close {
-        let _ = obj.set_property("code", long_zval(*code as i64));
-        let _ = obj.set_property("reason", bytes_zval(reason));
+        set(5, long_zval(*code as i64));
+        set(6, bytes_zval(reason));
     }
     obj.into_zval(false).unwrap_or_default()
+}
+
+const PROP_NAMES: [&str; 7] = ["fd", "data", "opcode", "flags", "finish", "code", "reason"];
+
+thread_local! {
+    static FRAME_SLOTS: std::cell::OnceCell<[u32; 7]> = const { std::cell::OnceCell::new() };
+    static CLOSE_FRAME_SLOTS: std::cell::OnceCell<[u32; 7]> = const { std::cell::OnceCell::new() };
+}
+
+fn frame_slots() -> [u32; 7] {
+    FRAME_SLOTS.with(|c| *c.get_or_init(|| slots_of(Frame::get_metadata().ce())))
+}
+
+fn close_frame_slots() -> [u32; 7] {
+    CLOSE_FRAME_SLOTS.with(|c| *c.get_or_init(|| slots_of(CloseFrame::get_metadata().ce())))
+}
+
+/// Byte offsets of the declared properties within an object of `ce`.
+fn slots_of(ce: &ext_php_rs::zend::ClassEntry) -> [u32; 7] {
+    let mut out = [0u32; 7];
+    for (i, name) in PROP_NAMES.iter().enumerate() {
+        let info = ce
+            .properties_info
+            .get(*name)
+            // SAFETY: properties_info holds zend_property_info pointers.
+            .and_then(|z| unsafe { z.ptr::<ext_php_rs::ffi::zend_property_info>() });
+        // Frame has no code/reason: those stay 0 and are never written.
+        if let Some(p) = info {
+            // SAFETY: as above; the pointer is owned by the class entry.
+            out[i] = unsafe { (*p).offset };
+            // A declared slot always lies past the object header.
+            assert!(out[i] as usize >= std::mem::offset_of!(ZendObject, properties_table));
+        }
+    }
+    out
+}
+
+/// The property slot at `offset` bytes into the object (OBJ_PROP).
+unsafe fn obj_prop(obj: &mut ZendObject, offset: u32) -> &mut Zval {
+    debug_assert!(offset as usize >= std::mem::offset_of!(ZendObject, properties_table));
+    &mut *std::ptr::from_mut(obj)
+        .cast::<u8>()
+        .add(offset as usize)
+        .cast::<Zval>()
 }
 
 /// Compresses one message with a fresh context, for `pack()`.

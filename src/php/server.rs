@@ -539,7 +539,11 @@ macro_rules! server_class {
 
             #[php(name = "getCallback")]
             pub fn get_callback(&self, event_name: String) -> Zval {
-                self.core.callbacks.get(&event_name.to_ascii_lowercase()).unwrap_or_default()
+                self.core
+                    .callbacks
+                    .get(&event_name.to_ascii_lowercase())
+                    .map(|cb| cb.zval())
+                    .unwrap_or_default()
             }
 
             pub fn set(&self, settings: &ZendHashTable) -> bool {
