@@ -659,6 +659,26 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsClient<S> {
         Ok(())
     }
 
+    /// The closing handshake from our side (RFC 6455 7.1.2): send a close
+    /// frame, read (and drop) whatever comes until the server's close frame,
+    /// shut our side down and wait for the server to end the connection.
+    /// Reading the server's last bytes matters: a socket closed with unread
+    /// input sends a reset, and the peer may lose our close frame to it.
+    pub async fn close(&mut self, code: u16, reason: &[u8]) -> Result<(), ClientError> {
+        self.send_close(code, reason).await?;
+        loop {
+            match self.recv().await {
+                Ok(_) => {}
+                Err(ClientError::Closed { .. }) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        self.shutdown().await?;
+        let mut scratch = [0u8; 1024];
+        while self.stream.read(&mut scratch).await? > 0 {}
+        Ok(())
+    }
+
     fn queue_frame(&mut self, first: u8, payload: &[u8]) {
         let mask = self.settings.mask.then(|| {
             let m = self.rng.next() as u32;
@@ -1236,6 +1256,35 @@ mod tests {
         ));
         assert!(matches!(
             c.send(1, flags::FIN, b"late").await,
+            Err(ClientError::Closed { clean: true })
+        ));
+    }
+
+    #[tokio::test]
+    async fn client_close_waits_for_the_server() {
+        let (a, b) = duplex(1 << 16);
+        let server = tokio::spawn(fake_server(b, |key| accept_answer(key, "", b"")));
+        let headers = Vec::new();
+        let (mut c, _) = handshake(a, &req(&headers, false), Settings::default())
+            .await
+            .unwrap();
+        let mut s = server.await.unwrap();
+        let peer = tokio::spawn(async move {
+            // A late message, then the close reply once the client's close is in.
+            s.write_all(&encode(0x81, b"late")).await.unwrap();
+            let mut sbuf = BytesMut::new();
+            let got = read_frame(&mut s, &mut sbuf).await;
+            s.write_all(&encode(0x88, &got.1)).await.unwrap();
+            drop(s);
+            got
+        });
+        c.close(4001, b"done").await.unwrap();
+        let mut expect = 4001u16.to_be_bytes().to_vec();
+        expect.extend_from_slice(b"done");
+        assert_eq!(peer.await.unwrap(), (0x88, expect));
+        assert!(c.is_closed());
+        assert!(matches!(
+            c.recv().await,
             Err(ClientError::Closed { clean: true })
         ));
     }

@@ -39,6 +39,12 @@ pub struct ServerConfig {
     pub heartbeat_check_interval: Duration,
     /// A connection silent this long is closed (heartbeat_idle_time; default twice the interval).
     pub heartbeat_idle_time: Option<Duration>,
+    /// Serve wss:// (SWOOLE_SSL) with this PEM certificate chain and key.
+    pub ssl: bool,
+    pub ssl_cert_file: Option<String>,
+    pub ssl_key_file: Option<String>,
+    /// The loaded TLS configuration (set by Engine::start from the files).
+    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
     /// Tokio worker threads.
     pub reactor_num: usize,
 }
@@ -63,6 +69,10 @@ impl Default for ServerConfig {
             max_header_size: 64 * 1024,
             heartbeat_check_interval: Duration::ZERO,
             heartbeat_idle_time: None,
+            ssl: false,
+            ssl_cert_file: None,
+            ssl_key_file: None,
+            tls: None,
             reactor_num: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),

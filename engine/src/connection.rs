@@ -20,6 +20,7 @@ use crate::handshake;
 use crate::http::{self, HeadError};
 use crate::server::Shared;
 use crate::session::{status, Outgoing, Session};
+use crate::tls::Tls;
 
 /// Read at least this much at a time.
 const READ_CHUNK: usize = 16 * 1024;
@@ -64,6 +65,8 @@ pub(crate) struct Conn {
     mode: Mode,
     partial: Option<Partial>,
     deflate: Option<PerMessageDeflate>,
+    /// wss://: the TLS layer between the socket and the buffers.
+    tls: Option<Box<Tls>>,
     /// Time limit for what we are waiting for (a request head, a close reply).
     deadline: Option<Instant>,
     /// We sent a close frame and wait for the peer's.
@@ -74,7 +77,12 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    pub(crate) fn new(shared: Arc<Shared>, session: Arc<Session>, stream: TcpStream) -> Self {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        session: Arc<Session>,
+        stream: TcpStream,
+        tls: Option<Box<Tls>>,
+    ) -> Self {
         let mode = if shared.config.http_protocol {
             Mode::Http
         } else {
@@ -93,6 +101,7 @@ impl Conn {
             mode,
             partial: None,
             deflate: None,
+            tls,
             deadline,
             close_sent: false,
             done: false,
@@ -114,14 +123,14 @@ impl Conn {
                 return Ok(());
             }
             self.flush()?;
-            if self.done && self.wqueue.is_empty() {
+            if self.done && !self.has_output() {
                 return Ok(());
             }
             let want_read = !self.done
                 && self.mode != Mode::AwaitPhp
                 // A frame larger than the burst still needs its remaining bytes.
                 && (self.rbuf.len() < READ_BURST || self.bytes_wanted() > 0);
-            let want_write = !self.wqueue.is_empty();
+            let want_write = self.has_output();
             let deadline = self.deadline;
             tokio::select! {
                 biased;
@@ -144,6 +153,9 @@ impl Conn {
 
     /// Reads what is available; false on EOF.
     fn read_some(&mut self) -> io::Result<bool> {
+        if self.tls.is_some() {
+            return self.read_tls();
+        }
         loop {
             let want = self.bytes_wanted().clamp(READ_CHUNK, 1 << 20);
             self.rbuf.reserve(want);
@@ -151,6 +163,26 @@ impl Conn {
                 Ok(0) => return Ok(false),
                 Ok(_) => {
                     self.session.touch_recv();
+                    if self.rbuf.len() >= READ_BURST {
+                        return Ok(true);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(true),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Reads ciphertext and appends the plaintext it carries to the read buffer.
+    fn read_tls(&mut self) -> io::Result<bool> {
+        let mut cipher = [0u8; 16 * 1024];
+        let tls = self.tls.as_mut().expect("TLS connection");
+        loop {
+            match self.stream.try_read(&mut cipher) {
+                Ok(0) => return Ok(false),
+                Ok(n) => {
+                    self.session.touch_recv();
+                    tls.receive(&cipher[..n], &mut self.rbuf)?;
                     if self.rbuf.len() >= READ_BURST {
                         return Ok(true);
                     }
@@ -559,8 +591,16 @@ impl Conn {
         self.wqueue.push_back(b);
     }
 
+    /// Whether anything waits to be written.
+    fn has_output(&self) -> bool {
+        !self.wqueue.is_empty() || self.tls.as_ref().is_some_and(|t| t.wants_write())
+    }
+
     /// Writes as much as the socket takes without waiting.
     fn flush(&mut self) -> io::Result<()> {
+        if self.tls.is_some() {
+            return self.flush_tls();
+        }
         while !self.wqueue.is_empty() {
             let mut slices = [IoSlice::new(&[]); 64];
             let n = self.wqueue.len().min(64);
@@ -568,20 +608,56 @@ impl Conn {
                 *s = IoSlice::new(b);
             }
             match self.stream.try_write_vectored(&slices[..n]) {
-                Ok(mut written) => {
-                    self.wbytes -= written;
-                    while written > 0 {
-                        let front = self.wqueue.front_mut().unwrap();
-                        if front.len() <= written {
-                            written -= front.len();
-                            self.wqueue.pop_front();
-                        } else {
-                            front.advance(written);
-                            written = 0;
-                        }
-                    }
+                Ok(written) => {
+                    self.consume(written);
                     self.session.touch_send();
                 }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) => return Err(e),
+            }
+        }
+        self.session.set_unsent(self.wbytes);
+        Ok(())
+    }
+
+    /// Drops `written` bytes from the front of the write queue.
+    fn consume(&mut self, mut written: usize) {
+        self.wbytes -= written;
+        while written > 0 {
+            let front = self.wqueue.front_mut().expect("written bytes were queued");
+            if front.len() <= written {
+                written -= front.len();
+                self.wqueue.pop_front();
+            } else {
+                front.advance(written);
+                written = 0;
+            }
+        }
+    }
+
+    /// TLS: plaintext goes into rustls only as its ciphertext drains, so the
+    /// write queue stays the one measure of what a client has not taken.
+    fn flush_tls(&mut self) -> io::Result<()> {
+        const FEED: usize = 64 * 1024;
+        loop {
+            let tls = self.tls.as_mut().expect("TLS connection");
+            if !tls.wants_write() {
+                let mut fed = 0;
+                while fed < FEED {
+                    let Some(b) = self.wqueue.pop_front() else {
+                        break;
+                    };
+                    tls.send(&b)?;
+                    fed += b.len();
+                    self.wbytes -= b.len();
+                }
+                if !tls.wants_write() {
+                    break;
+                }
+            }
+            let mut sock = SocketWriter(&self.stream);
+            match tls.write_to(&mut sock) {
+                Ok(_) => self.session.touch_send(),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) => return Err(e),
             }
@@ -596,6 +672,10 @@ impl Conn {
         use tokio::io::AsyncWriteExt;
         if self.shared.is_forced() {
             return;
+        }
+        if let Some(tls) = self.tls.as_mut() {
+            tls.close();
+            let _ = self.flush_tls();
         }
         let _ = self.stream.shutdown().await;
         let until = Instant::now() + LINGER;
@@ -615,5 +695,22 @@ impl Conn {
                 _ = sleep_until(until) => return,
             }
         }
+    }
+}
+
+/// `io::Write` over the non-blocking socket, for rustls to write ciphertext into.
+struct SocketWriter<'a>(&'a TcpStream);
+
+impl io::Write for SocketWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.try_write(buf)
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.0.try_write_vectored(bufs)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }

@@ -16,6 +16,7 @@ use crate::config::ServerConfig;
 use crate::connection::Conn;
 use crate::session::{status, Outgoing, Session, Sessions};
 use crate::signals::SignalGuard;
+use crate::tls::Tls;
 
 /// Counters for `$server->stats()`.
 #[derive(Default)]
@@ -83,9 +84,18 @@ impl Engine {
     /// SIGINT/SIGTERM start a graceful shutdown until the engine is dropped.
     pub fn start(
         listener: StdListener,
-        config: ServerConfig,
+        mut config: ServerConfig,
         handle_signals: bool,
     ) -> io::Result<Engine> {
+        if config.ssl && config.tls.is_none() {
+            let (Some(cert), Some(key)) = (&config.ssl_cert_file, &config.ssl_key_file) else {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "SWOOLE_SSL needs the ssl_cert_file and ssl_key_file settings",
+                ));
+            };
+            config.tls = Some(crate::tls::load_config(cert, key)?);
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(config.reactor_num.max(1))
             .thread_name("swoole-rs-io")
@@ -216,8 +226,19 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
             shared.events.push(Event::Connect { fd });
         }
         let shared = shared.clone();
+        let tls = match &shared.config.tls {
+            Some(cfg) => match Tls::new(cfg) {
+                Ok(t) => Some(Box::new(t)),
+                Err(_) => {
+                    shared.sessions.remove(fd);
+                    shared.live.fetch_sub(1, Ordering::AcqRel);
+                    continue;
+                }
+            },
+            None => None,
+        };
         tokio::spawn(async move {
-            let websocket = Conn::new(shared.clone(), session, stream).run().await;
+            let websocket = Conn::new(shared.clone(), session, stream, tls).run().await;
             shared.sessions.remove(fd);
             shared.stats.close_count.fetch_add(1, Ordering::Relaxed);
             shared.events.push(Event::Close { fd, websocket });

@@ -24,7 +24,8 @@ pub fn load_config(cert_file: &str, key_file: &str) -> io::Result<Arc<ServerConf
     if certs.is_empty() {
         return Err(bad("no certificate in", cert_file, &"empty"));
     }
-    let key = PrivateKeyDer::from_pem_file(key_file).map_err(|e| bad("cannot read private key", key_file, &e))?;
+    let key = PrivateKeyDer::from_pem_file(key_file)
+        .map_err(|e| bad("cannot read private key", key_file, &e))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -43,7 +44,9 @@ pub struct Tls {
 
 impl Tls {
     pub fn new(config: &Arc<ServerConfig>) -> io::Result<Tls> {
-        let conn = ServerConnection::new(config.clone()).map_err(io::Error::other)?;
+        let mut conn = ServerConnection::new(config.clone()).map_err(io::Error::other)?;
+        // The connection task bounds what it hands over; rustls must take all of it.
+        conn.set_buffer_limit(None);
         Ok(Tls { conn })
     }
 

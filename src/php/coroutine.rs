@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use ext_php_rs::builders::ModuleBuilder;
-use ext_php_rs::convert::IntoZvalDyn;
+use ext_php_rs::convert::{IntoZval, IntoZvalDyn};
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendCallable, ZendObject, Zval};
 use ext_php_rs::zend::{ClassEntry, ExecutorGlobals};
@@ -56,6 +56,8 @@ struct Scheduler {
     wake: Rc<Notify>,
     /// Fiber objects of live coroutines.
     fibers: RefCell<HashMap<u64, Zval>>,
+    /// I/O futures not finished yet.
+    pending: Rc<Cell<usize>>,
     /// The coroutine running now; 0 outside every coroutine.
     current: Cell<u64>,
     next_id: Cell<u64>,
@@ -118,7 +120,9 @@ where
 {
     let slot: Rc<RefCell<Option<F::Output>>> = Rc::new(RefCell::new(None));
     let (slot2, ready, wake) = (slot.clone(), s.ready.clone(), s.wake.clone());
+    let pending = Pending::new(&s.pending);
     let task = s.local.spawn_local(async move {
+        let _pending = pending;
         let out = fut.await;
         *slot2.borrow_mut() = Some(out);
         ready.borrow_mut().push_back(cid);
@@ -145,6 +149,22 @@ where
     }
 }
 
+/// Counts an I/O future as pending while it lives.
+struct Pending(Rc<Cell<usize>>);
+
+impl Pending {
+    fn new(count: &Rc<Cell<usize>>) -> Self {
+        count.set(count.get() + 1);
+        Pending(count.clone())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
+}
+
 /// How a scheduler run ended.
 enum End {
     Done,
@@ -159,13 +179,9 @@ fn spawn(s: &Rc<Scheduler>, func: &Zval, args: &[&Zval]) -> Result<u64, End> {
         warn("Fiber is not available");
         return Err(End::Exception);
     };
-    let fiber_obj = ce.new();
-    let mut fiber = Zval::new();
-    fiber.set_object(&mut *fiber_obj.into_raw());
-    // set_object added a reference to the new object, which owned one already.
-    if let Some(o) = fiber.object_mut() {
-        o.dec_count();
-    }
+    let Ok(fiber) = ce.new().into_zval(false) else {
+        return Err(End::Exception);
+    };
     let _ = fiber.try_call_method("__construct", vec![func]);
     if exception_pending() {
         return Err(End::Exception);
@@ -215,6 +231,12 @@ fn schedule(s: &Rc<Scheduler>) -> End {
         if s.fibers.borrow().is_empty() {
             return End::Done;
         }
+        if s.pending.get() == 0 && s.ready.borrow().is_empty() {
+            // Suspended by something else than a wait (Fiber::suspend() in
+            // user code): nothing will ever resume them.
+            warn("all coroutines are suspended and none waits for I/O: deadlock");
+            return End::Done;
+        }
         let wake = s.wake.clone();
         runtime().block_on(s.local.run_until(async move { wake.notified().await }));
     }
@@ -231,6 +253,7 @@ fn run_scheduler(func: &Zval, args: &[&Zval]) -> Result<(u64, End), ()> {
         ready: Rc::default(),
         wake: Rc::new(Notify::new()),
         fibers: RefCell::default(),
+        pending: Rc::default(),
         current: Cell::new(0),
         next_id: Cell::new(1),
     });
@@ -250,15 +273,15 @@ fn run_scheduler(func: &Zval, args: &[&Zval]) -> Result<(u64, End), ()> {
 
 fn check_callable(func: &Zval) -> bool {
     if func.is_callable() {
-        true
-    } else {
-        ext_php_rs::exception::PhpException::default(
-            "Argument #1 ($func) must be a valid callback".into(),
-        )
-        .throw()
-        .ok();
-        false
+        return true;
     }
+    let _ = ext_php_rs::exception::PhpException::new(
+        "Argument #1 ($func) must be a valid callback".into(),
+        0,
+        ext_php_rs::zend::ce::type_error(),
+    )
+    .throw();
+    false
 }
 
 /// `Swoole\Coroutine\run(callable $fn, ...$args): bool`.
@@ -270,7 +293,9 @@ fn run_impl(func: &Zval, args: &[&Zval]) -> bool {
         Ok((_, End::Done)) => true,
         Ok((_, End::Exception)) => false,
         Err(()) => {
-            warn("eventLoop has already been created, unable to start Swoole\\Coroutine\\Scheduler");
+            warn(
+                "eventLoop has already been created, unable to start Swoole\\Coroutine\\Scheduler",
+            );
             false
         }
     }
@@ -351,7 +376,7 @@ impl Coroutine {
             return false;
         }
         let d = Duration::from_secs_f64(seconds);
-        wait(tokio::time::sleep(d)).is_some()
+        wait(async move { tokio::time::sleep(d).await }).is_some()
     }
 }
 
@@ -364,13 +389,29 @@ extern "C" {
     ) -> std::os::raw::c_int;
 }
 
+/// A class by name, without running autoloaders.
+fn find_class(name: &str) -> Option<&'static ClassEntry> {
+    ExecutorGlobals::get().class_table()?;
+    let mut name = ext_php_rs::types::ZendStr::new(name, false);
+    const ZEND_FETCH_CLASS_NO_AUTOLOAD: u32 = 0x80;
+    // SAFETY: a live string; the class table exists.
+    unsafe {
+        ext_php_rs::ffi::zend_lookup_class_ex(
+            &raw mut *name,
+            std::ptr::null_mut(),
+            ZEND_FETCH_CLASS_NO_AUTOLOAD,
+        )
+        .as_ref()
+    }
+}
+
 /// Registers `alias` for a class as PHP's `class_alias()` does; nothing if
 /// the name is taken.
 pub fn class_alias(alias: &str, class: &str) {
-    if ClassEntry::try_find(alias).is_some() {
+    if find_class(alias).is_some() {
         return;
     }
-    if let Some(ce) = ClassEntry::try_find(class) {
+    if let Some(ce) = find_class(class) {
         // SAFETY: a registered class entry and a name that outlives the call.
         unsafe {
             zend_register_class_alias_ex(

@@ -18,6 +18,7 @@ pub extern "C" fn module_info(_module: *mut ModuleEntry) {
         d.reactor_num.to_string()
     );
     info_table_row!("permessage-deflate", "enabled (websocket_compression)");
+    info_table_row!("TLS (SWOOLE_SSL)", "rustls (ssl_cert_file, ssl_key_file)");
     info_table_row!(
         "package_max_length default",
         d.package_max_length.to_string()

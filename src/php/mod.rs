@@ -1,7 +1,9 @@
 //! The PHP face: classes, constants and the event loop that calls user callbacks.
 
 mod callbacks;
+mod client;
 mod constants;
+mod coroutine;
 mod errors;
 mod event_loop;
 mod frame;
@@ -27,5 +29,5 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<server::Server>()
         .class::<server::HttpServer>()
         .class::<server::WebSocketServer>();
-    constants::register(module)
+    constants::register(coroutine::register(client::register(module)))
 }

@@ -95,6 +95,8 @@ impl ServerCore {
         if kind == Kind::Tcp {
             core.config.borrow_mut().http_protocol = false;
         }
+        // SWOOLE_SSL (512) in the socket type: wss:// / https://.
+        core.config.borrow_mut().ssl = sock_type & 512 != 0;
         Ok(core)
     }
 

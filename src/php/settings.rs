@@ -84,6 +84,8 @@ pub fn apply(
                     config.reactor_num = n.clamp(1, 256);
                 }
             }
+            "ssl_cert_file" => config.ssl_cert_file = v.coerce_to_string(),
+            "ssl_key_file" => config.ssl_key_file = v.coerce_to_string(),
             "log_file" => log.file = v.coerce_to_string().filter(|s| !s.is_empty()),
             "log_level" => log.level = zval_long(v),
             "heartbeat_check_interval" => {
