@@ -9,6 +9,8 @@ if ($s === false) {
 }
 fclose($s);
 ?>
+--CONFLICTS--
+port9501
 --FILE--
 <?php
 require __DIR__ . '/lib/harness.php';

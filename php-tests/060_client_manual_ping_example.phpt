@@ -1,5 +1,7 @@
 --TEST--
 client: the manual's ping example as it is (examples/ping_server.php and examples/ping_client.php on port 9501): the client pushes a PING Frame and recv() returns the PONG, printing bool(true)
+--CONFLICTS--
+port9501
 --SKIPIF--
 <?php
 // Both examples use 127.0.0.1:9501, fixed.

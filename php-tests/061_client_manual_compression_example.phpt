@@ -1,5 +1,7 @@
 --TEST--
 client: the manual's compression example as it is (examples/compression_server.php and examples/compression_client.php on port 9501, the client prints nothing), then a variant client that recv()s: "Hello Swoole", opcode 1, compressed flags, permessage-deflate agreed
+--CONFLICTS--
+port9501
 --SKIPIF--
 <?php
 // Both examples use 127.0.0.1:9501, fixed.

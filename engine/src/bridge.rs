@@ -52,7 +52,9 @@ pub enum Event {
     Message { fd: Fd, frame: InFrame },
     /// Raw bytes on a plain TCP server (onReceive).
     Receive { fd: Fd, data: Bytes },
-    /// The connection is gone (onClose / onDisconnect).
+    /// The connection is gone (onClose / onDisconnect). Its session stays in
+    /// the table, sealed, until the consumer calls `Sessions::remove(fd)`: the
+    /// fd lives for PHP until its onClose.
     Close { fd: Fd, websocket: bool },
     /// Something the server wants logged (Swoole's log lines, log_file/log_level).
     Log { level: LogLevel, message: String },

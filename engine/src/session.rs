@@ -77,6 +77,8 @@ pub struct Session {
     status: AtomicU8,
     /// Whether permessage-deflate was negotiated.
     compression: AtomicBool,
+    /// The connection is over; only its Close event is still on the way.
+    ended: AtomicBool,
     /// Unix time of the last frame or bytes received, microseconds.
     last_recv_us: AtomicU64,
     last_send_us: AtomicU64,
@@ -97,6 +99,7 @@ impl Session {
             connect_time: now,
             status: AtomicU8::new(status::NONE),
             compression: AtomicBool::new(false),
+            ended: AtomicBool::new(false),
             last_recv_us: AtomicU64::new((now * 1e6) as u64),
             last_send_us: AtomicU64::new(0),
             outbox: Mutex::new(Outbox::default()),
@@ -116,6 +119,15 @@ impl Session {
 
     pub fn is_websocket(&self) -> bool {
         self.status() == status::ACTIVE
+    }
+
+    pub fn has_ended(&self) -> bool {
+        self.ended.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_ended(&self) {
+        self.seal();
+        self.ended.store(true, Ordering::Release);
     }
 
     pub fn compression(&self) -> bool {

@@ -149,6 +149,8 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
             None => Flow::Continue,
         },
         Event::Close { fd, websocket } => {
+            // Gone for PHP from here on: exist() is false inside onClose.
+            shared.sessions.remove(fd);
             let cb = if !websocket && core.callbacks.has("disconnect") {
                 core.callbacks.get("disconnect")
             } else {

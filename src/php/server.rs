@@ -410,6 +410,11 @@ impl ServerCore {
         };
         // A connection that negotiated permessage-deflate gets every whole data
         // message compressed (as Swoole does); the I/O thread does the work.
+        if s.has_ended() {
+            // The client is gone and its onClose is on the way: nothing to send
+            // to, and nothing the caller did wrong.
+            return false;
+        }
         let item = if s.compression() {
             Outgoing::Compressed {
                 first,
