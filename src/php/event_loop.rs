@@ -125,6 +125,13 @@ fn after(core: &ServerCore, outcome: Outcome) -> Flow {
 }
 
 fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event) -> Flow {
+    core.dispatch_count.set(core.dispatch_count.get() + 1);
+    if matches!(
+        event,
+        Event::Message { .. } | Event::Request { .. } | Event::Receive { .. }
+    ) {
+        core.request_count.set(core.request_count.get() + 1);
+    }
     match event {
         Event::Stopped => Flow::Stopped,
         Event::Log { level, message } => {

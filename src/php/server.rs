@@ -54,6 +54,10 @@ pub struct ServerCore {
     deferred: RefCell<Vec<Zval>>,
     started: Cell<bool>,
     pub log: RefCell<LogSettings>,
+    /// Messages and requests handed to callbacks (stats()).
+    pub request_count: Cell<u64>,
+    /// Events of any kind handed to callbacks (stats()).
+    pub dispatch_count: Cell<u64>,
     /// The last frame push() encoded, for broadcasts.
     last_frame: RefCell<Option<Bytes>>,
 }
@@ -347,10 +351,15 @@ impl ServerCore {
             );
             let _ = st.insert("worker_num", long_zval(1));
             let _ = st.insert("task_worker_num", long_zval(0));
+            let requests = self.request_count.get() as i64;
+            let _ = st.insert("request_count", long_zval(requests));
             let _ = st.insert(
-                "request_count",
-                long_zval(shared.stats.accept_count.load(Relaxed) as i64),
+                "dispatch_count",
+                long_zval(self.dispatch_count.get() as i64),
             );
+            let _ = st.insert("worker_request_count", long_zval(requests));
+            let _ = st.insert("idle_worker_num", long_zval(0));
+            let _ = st.insert("coroutine_num", long_zval(0));
         }
         array_zval(st)
     }
