@@ -15,7 +15,7 @@ use tokio::time::{sleep_until, Instant};
 
 use crate::bridge::{Event, InFrame};
 use crate::deflate::{DeflateError, PerMessageDeflate, Role};
-use crate::frame::{self, flags, Head};
+use crate::frame::{self, flags, Head, Utf8Stream};
 use crate::handshake;
 use crate::http::{self, HeadError};
 use crate::server::Shared;
@@ -65,6 +65,12 @@ pub(crate) struct Conn {
     mode: Mode,
     partial: Option<Partial>,
     deflate: Option<PerMessageDeflate>,
+    /// UTF-8 state of the uncompressed text message being received, checked
+    /// piece by piece so invalid text fails as soon as it arrives.
+    utf8: Utf8Stream,
+    /// Payload bytes of the (incomplete) frame at the head of `rbuf` that are
+    /// already unmasked in place and UTF-8 checked.
+    head_checked: usize,
     /// wss://: the TLS layer between the socket and the buffers.
     tls: Option<Box<Tls>>,
     /// Time limit for what we are waiting for (a request head, a close reply).
@@ -101,6 +107,8 @@ impl Conn {
             mode,
             partial: None,
             deflate: None,
+            utf8: Utf8Stream::default(),
+            head_checked: 0,
             tls,
             deadline,
             close_sent: false,
@@ -341,38 +349,125 @@ impl Conn {
             self.fail(Fail(1009));
             return false;
         };
-        if self.rbuf.len() < total {
+        if let Err(f) = self.check_head(&head) {
+            self.fail(f);
             return false;
         }
+        if self.rbuf.len() < total {
+            // Text that is already invalid fails now, not when the frame ends.
+            if let Err(f) = self.check_text_so_far(&head) {
+                self.fail(f);
+            }
+            return false;
+        }
+        let checked = std::mem::take(&mut self.head_checked);
         let mut raw = self.rbuf.split_to(total);
         raw.advance(head.header_len);
         if let Some(mask) = head.mask {
-            frame::apply_mask(&mut raw, mask, 0);
+            frame::apply_mask(&mut raw[checked..], mask, checked);
         }
-        if let Err(f) = self.on_frame(head, raw) {
+        if let Err(f) = self.on_frame(head, raw, checked) {
             self.fail(f);
             return false;
         }
         true
     }
 
-    fn on_frame(&mut self, head: Head, payload: BytesMut) -> Result<(), Fail> {
+    /// What the header alone tells: checked before the payload is all there.
+    fn check_head(&self, head: &Head) -> Result<(), Fail> {
         if head.mask.is_none() || head.rsv2 || head.rsv3 || !frame::is_known_opcode(head.opcode) {
             return Err(Fail(1002));
         }
         if frame::is_control(head.opcode) && (!head.fin || head.rsv1) {
             return Err(Fail(1002));
         }
+        if self.close_sent {
+            // Closing: data frames are ignored, so their order does not matter.
+            return Ok(());
+        }
+        let bad_order = match head.opcode {
+            frame::OP_CONTINUATION => head.rsv1 || self.partial.is_none(),
+            frame::OP_TEXT | frame::OP_BINARY => {
+                self.partial.is_some() || (head.rsv1 && self.deflate.is_none())
+            }
+            _ => false,
+        };
+        if bad_order {
+            return Err(Fail(1002));
+        }
+        Ok(())
+    }
+
+    /// Whether the frame's payload is (part of) an uncompressed text message.
+    fn is_plain_text(&self, head: &Head) -> bool {
+        match head.opcode {
+            frame::OP_TEXT => !head.rsv1,
+            frame::OP_CONTINUATION => self
+                .partial
+                .as_ref()
+                .is_some_and(|p| p.opcode == frame::OP_TEXT && !p.compressed),
+            _ => false,
+        }
+    }
+
+    /// Unmasks in place and UTF-8 checks the part of an incomplete text frame
+    /// that has arrived, so that invalid text fails fast (Autobahn 6.4.3/6.4.4).
+    fn check_text_so_far(&mut self, head: &Head) -> Result<(), Fail> {
+        if self.close_sent || !self.is_plain_text(head) {
+            return Ok(());
+        }
+        let (Some(mask), Some(arrived)) = (head.mask, self.rbuf.len().checked_sub(head.header_len))
+        else {
+            return Ok(());
+        };
+        let from = self.head_checked;
+        if arrived <= from {
+            return Ok(());
+        }
+        if from == 0 && head.opcode == frame::OP_TEXT {
+            self.utf8 = Utf8Stream::default();
+        }
+        let new = &mut self.rbuf[head.header_len + from..head.header_len + arrived];
+        frame::apply_mask(new, mask, from);
+        self.head_checked = arrived;
+        self.utf8.feed(new).map_err(|_| Fail(1007))
+    }
+
+    /// UTF-8 checks the rest of a complete text frame whose first `checked`
+    /// payload bytes were checked as they arrived.
+    fn check_text(&mut self, head: &Head, payload: &[u8], checked: usize) -> Result<(), Fail> {
+        if head.opcode == frame::OP_TEXT && checked == 0 {
+            if head.fin {
+                // The common case, a whole message in one frame: one pass.
+                return simdutf8::basic::from_utf8(payload)
+                    .map(|_| ())
+                    .map_err(|_| Fail(1007));
+            }
+            self.utf8 = Utf8Stream::default();
+        }
+        self.utf8
+            .feed(&payload[checked..])
+            .map_err(|_| Fail(1007))?;
+        if head.fin && !self.utf8.is_complete() {
+            return Err(Fail(1007));
+        }
+        Ok(())
+    }
+
+    fn on_frame(&mut self, head: Head, payload: BytesMut, checked: usize) -> Result<(), Fail> {
         if self.close_sent && head.opcode != frame::OP_CLOSE {
             // Closing: the peer's close is all we wait for.
             return Ok(());
         }
+        // Uncompressed text is checked here, frame by frame; compressed text
+        // once inflated.
+        let text_checked = self.is_plain_text(&head);
+        if text_checked {
+            self.check_text(&head, &payload, checked)?;
+        }
         let config = &self.shared.config;
         match head.opcode {
             frame::OP_CONTINUATION => {
-                if head.rsv1 {
-                    return Err(Fail(1002));
-                }
                 let p = self.partial.as_mut().ok_or(Fail(1002))?;
                 if p.data.len() + payload.len() > config.package_max_length {
                     return Err(Fail(1009));
@@ -380,16 +475,25 @@ impl Conn {
                 p.data.extend_from_slice(&payload);
                 if head.fin {
                     let p = self.partial.take().unwrap();
-                    self.deliver(p.opcode, p.flags, p.data.freeze(), p.compressed)?;
+                    self.deliver(
+                        p.opcode,
+                        p.flags,
+                        p.data.freeze(),
+                        p.compressed,
+                        text_checked,
+                    )?;
                 }
             }
             frame::OP_TEXT | frame::OP_BINARY => {
-                if self.partial.is_some() || (head.rsv1 && self.deflate.is_none()) {
-                    return Err(Fail(1002));
-                }
                 let flags = head.swoole_flags() | flags::FIN;
                 if head.fin {
-                    self.deliver(head.opcode, flags, payload.freeze(), head.rsv1)?;
+                    self.deliver(
+                        head.opcode,
+                        flags,
+                        payload.freeze(),
+                        head.rsv1,
+                        text_checked,
+                    )?;
                 } else {
                     self.partial = Some(Partial {
                         opcode: head.opcode,
@@ -454,13 +558,15 @@ impl Conn {
         Ok(())
     }
 
-    /// Hands a complete message to PHP after decompression and UTF-8 checks.
+    /// Hands a complete message to PHP after decompression and UTF-8 checks
+    /// (`utf8_checked`: the text was checked as it arrived).
     fn deliver(
         &mut self,
         opcode: u8,
         flags: u8,
         data: Bytes,
         compressed: bool,
+        utf8_checked: bool,
     ) -> Result<(), Fail> {
         let data = if compressed {
             let limit = self.shared.config.package_max_length;
@@ -474,7 +580,7 @@ impl Conn {
         } else {
             data
         };
-        if opcode == frame::OP_TEXT && simdutf8::basic::from_utf8(&data).is_err() {
+        if opcode == frame::OP_TEXT && !utf8_checked && simdutf8::basic::from_utf8(&data).is_err() {
             return Err(Fail(1007));
         }
         self.emit(opcode, flags, data, None);
@@ -507,6 +613,7 @@ impl Conn {
         self.done = true;
         self.session.seal();
         self.rbuf.clear();
+        self.head_checked = 0;
     }
 
     fn on_deadline(&mut self) {

@@ -213,6 +213,64 @@ pub fn is_valid_close_code(code: u16) -> bool {
     matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
 }
 
+/// Incremental UTF-8 validation of a text message that arrives in pieces
+/// (fragments, or chops of one frame), so invalid text fails the connection
+/// as soon as its first invalid byte arrives (RFC 6455 8.1, Autobahn 6.4).
+///
+/// A code point split between two pieces is carried over (at most 3 bytes).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Utf8Stream {
+    carry: [u8; 4],
+    carry_len: u8,
+}
+
+/// The text can never become valid UTF-8, whatever follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidUtf8;
+
+impl Utf8Stream {
+    /// Validates the next piece; Err once the text can never be valid UTF-8.
+    /// A piece may end inside a code point: the next one must complete it.
+    pub fn feed(&mut self, mut data: &[u8]) -> Result<(), InvalidUtf8> {
+        let have = self.carry_len as usize;
+        if have > 0 {
+            // Finish the code point the previous piece started.
+            let take = data.len().min(4 - have);
+            let mut buf = self.carry;
+            buf[have..have + take].copy_from_slice(&data[..take]);
+            match simdutf8::compat::from_utf8(&buf[..have + take]) {
+                Ok(_) => data = &data[take..],
+                Err(e) if e.error_len().is_some() => return Err(InvalidUtf8),
+                Err(e) if e.valid_up_to() == 0 => {
+                    // Still incomplete: `data` was shorter than what is missing.
+                    self.carry = buf;
+                    self.carry_len = (have + take) as u8;
+                    return Ok(());
+                }
+                // The carried code point ends before valid_up_to; what follows
+                // is checked with the rest of `data`.
+                Err(e) => data = &data[e.valid_up_to() - have..],
+            }
+            self.carry_len = 0;
+        }
+        match simdutf8::compat::from_utf8(data) {
+            Ok(_) => Ok(()),
+            Err(e) if e.error_len().is_some() => Err(InvalidUtf8),
+            Err(e) => {
+                let rest = &data[e.valid_up_to()..];
+                self.carry[..rest.len()].copy_from_slice(rest);
+                self.carry_len = rest.len() as u8;
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether the text fed so far ends on a code point boundary.
+    pub fn is_complete(&self) -> bool {
+        self.carry_len == 0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +347,100 @@ mod tests {
         }
         for bad in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000] {
             assert!(!is_valid_close_code(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn utf8_stream_any_split() {
+        // 1- to 4-byte code points; every split into two and three pieces.
+        let text = "aé€𝄞z κόσμε €𝄞".as_bytes();
+        for i in 0..=text.len() {
+            for j in i..=text.len() {
+                let mut v = Utf8Stream::default();
+                for piece in [&text[..i], &text[i..j], &text[j..]] {
+                    assert_eq!(v.feed(piece), Ok(()), "{i} {j}");
+                }
+                assert!(v.is_complete(), "{i} {j}");
+            }
+        }
+        // One byte at a time.
+        let mut v = Utf8Stream::default();
+        for b in text {
+            v.feed(std::slice::from_ref(b)).unwrap();
+        }
+        assert!(v.is_complete());
+        // Ending inside a code point is not an error until the message ends.
+        let mut v = Utf8Stream::default();
+        v.feed(&text[..2]).unwrap();
+        assert!(!v.is_complete());
+    }
+
+    #[test]
+    fn utf8_stream_fails_on_the_piece_that_breaks_it() {
+        // Autobahn 6.4.1: valid, then 0x110000 encoded (F4 90 80 80), then valid.
+        let part1 = b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5";
+        let mut v = Utf8Stream::default();
+        v.feed(part1).unwrap();
+        assert_eq!(v.feed(b"\xf4\x90\x80\x80"), Err(InvalidUtf8));
+        // 6.4.2: the piece ends with the first byte that makes it invalid.
+        let mut v = Utf8Stream::default();
+        v.feed(part1).unwrap();
+        assert_eq!(v.feed(b"\xf4\x90"), Err(InvalidUtf8));
+        // The lead byte alone is still a valid prefix; its invalid follower is not.
+        let mut v = Utf8Stream::default();
+        v.feed(b"\xf4").unwrap();
+        assert_eq!(v.feed(b"\x90"), Err(InvalidUtf8));
+        // Invalid right after a completed carried code point.
+        let mut v = Utf8Stream::default();
+        v.feed(b"\xe2\x82").unwrap();
+        assert_eq!(v.feed(b"\xac\xff"), Err(InvalidUtf8));
+        // Surrogates and overlong forms, split or not.
+        for bad in [&b"\xed\xa0\x80"[..], b"\xc0\xaf", b"\xe0\x80\xaf", b"\xff"] {
+            for cut in 0..bad.len() {
+                let mut v = Utf8Stream::default();
+                let r = v.feed(&bad[..cut]).and_then(|()| v.feed(&bad[cut..]));
+                assert!(r.is_err() || !v.is_complete(), "{bad:?} cut {cut}");
+                assert!(r.is_err(), "{bad:?} cut {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_stream_agrees_with_std() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let pieces: [&[u8]; 10] = [
+            b"a",
+            "é".as_bytes(),
+            "€".as_bytes(),
+            "𝄞".as_bytes(),
+            b"\x80",
+            b"\xf4\x90",
+            b"\xed\xa0\x80",
+            b"\xe2\x82",
+            b"\xc3",
+            b"\xff",
+        ];
+        for _ in 0..20_000 {
+            let mut text = Vec::new();
+            for _ in 0..next() % 8 {
+                text.extend_from_slice(pieces[(next() % 10) as usize]);
+            }
+            let mut v = Utf8Stream::default();
+            let mut ok = true;
+            let mut rest = &text[..];
+            while ok && !rest.is_empty() {
+                let n = (next() as usize % 4).min(rest.len());
+                ok = v.feed(&rest[..n]).is_ok();
+                rest = &rest[n..];
+            }
+            let whole = std::str::from_utf8(&text).is_ok();
+            assert_eq!(ok && v.is_complete(), whole, "{text:x?}");
         }
     }
 }

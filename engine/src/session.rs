@@ -3,13 +3,13 @@
 //! PHP acts on a connection by queuing an [`Outgoing`] item in its outbox; the
 //! connection's task is woken and writes it. Queuing never blocks on I/O.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
+use rustc_hash::FxHashMap;
 use tokio::sync::Notify;
 
 use crate::bridge::Fd;
@@ -218,14 +218,15 @@ impl Session {
 
 /// All live sessions. Ids come from one counter and are never reused.
 pub struct Sessions {
-    map: RwLock<HashMap<Fd, Arc<Session>>>,
+    /// Fx hashing: fds are small sequential integers and every push looks one up.
+    map: RwLock<FxHashMap<Fd, Arc<Session>>>,
     next: AtomicU64,
 }
 
 impl Default for Sessions {
     fn default() -> Self {
         Sessions {
-            map: RwLock::new(HashMap::new()),
+            map: RwLock::new(FxHashMap::default()),
             next: AtomicU64::new(1),
         }
     }

@@ -5,7 +5,6 @@
 //! and no allocation per event on the hot path.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 
@@ -84,27 +83,50 @@ impl Callback {
     }
 }
 
-#[derive(Default)]
+/// One slot per name in [`EVENTS`], so the event loop finds a callback by
+/// index instead of hashing a name for every event.
 pub struct Callbacks {
-    map: RefCell<HashMap<String, Rc<Callback>>>,
+    slots: RefCell<[Option<Rc<Callback>>; EVENTS.len()]>,
+}
+
+/// Slot index of an event name (lower case); None for unknown names.
+pub fn event_index(event: &str) -> Option<usize> {
+    EVENTS.iter().position(|e| *e == event)
 }
 
 impl Callbacks {
-    /// Stores `cb` for `event` (already lower-cased and known).
-    pub fn set(&self, event: &str, cb: &Zval) {
-        self.map
-            .borrow_mut()
-            .insert(event.to_string(), Rc::new(Callback::new(cb)));
+    /// Stores `cb` for `event` (already lower-cased); false for unknown names.
+    pub fn set(&self, event: &str, cb: &Zval) -> bool {
+        match event_index(event) {
+            Some(i) => {
+                self.slots.borrow_mut()[i] = Some(Rc::new(Callback::new(cb)));
+                true
+            }
+            None => false,
+        }
     }
 
     /// The callback, kept alive by the Rc while it runs even if `on()` replaces it.
     pub fn get(&self, event: &str) -> Option<Rc<Callback>> {
-        self.map.borrow().get(event).cloned()
+        self.at(event_index(event)?)
+    }
+
+    pub fn at(&self, index: usize) -> Option<Rc<Callback>> {
+        self.slots.borrow()[index].clone()
     }
 
     pub fn has(&self, event: &str) -> bool {
-        self.map.borrow().contains_key(event)
+        self.get(event).is_some()
     }
+}
+
+/// Slot indices of the events the loop dispatches most.
+pub mod ev {
+    pub const MESSAGE: usize = 15;
+    pub const OPEN: usize = 14;
+    pub const CLOSE: usize = 12;
+    pub const REQUEST: usize = 16;
+    pub const RECEIVE: usize = 10;
 }
 
 /// How a callback ended.
@@ -171,3 +193,33 @@ fn invoke(cb: &Callback, args: &[&Zval]) -> Zval {
     }
     retval
 }
+
+impl Default for Callbacks {
+    fn default() -> Self {
+        Callbacks {
+            slots: RefCell::new(std::array::from_fn(|_| None)),
+        }
+    }
+}
+
+// The hot indices must name their events (checked at compile time: the
+// extension crate has no unit-test harness).
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+const _: () = assert!(same(EVENTS[ev::MESSAGE], "message"));
+const _: () = assert!(same(EVENTS[ev::OPEN], "open"));
+const _: () = assert!(same(EVENTS[ev::CLOSE], "close"));
+const _: () = assert!(same(EVENTS[ev::REQUEST], "request"));
+const _: () = assert!(same(EVENTS[ev::RECEIVE], "receive"));

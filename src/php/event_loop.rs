@@ -13,7 +13,7 @@ use swoole_rs_engine::handshake::Refusal;
 use swoole_rs_engine::server::{Engine, Shared};
 use swoole_rs_engine::session::Outgoing;
 
-use super::callbacks::{call, Callback, Outcome};
+use super::callbacks::{call, ev, Callback, Outcome};
 use super::errors::swoole_exception;
 use super::frame::new_frame_object;
 use super::request::{new_request_object, new_response_object, ResponseKind};
@@ -141,14 +141,14 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
         // Once stopping, messages still queued are not handed out (as in Swoole):
         // their connections are already being closed.
         Event::Message { .. } if shared.is_stopping() => Flow::Continue,
-        Event::Message { fd, frame } => match core.callbacks.get("message") {
+        Event::Message { fd, frame } => match core.callbacks.at(ev::MESSAGE) {
             Some(cb) => {
                 let frame = new_frame_object(fd, &frame);
                 after(core, call(&cb, &[server, &frame]))
             }
             None => Flow::Continue,
         },
-        Event::Open { fd, request } => match core.callbacks.get("open") {
+        Event::Open { fd, request } => match core.callbacks.at(ev::OPEN) {
             Some(cb) => {
                 let req = new_request_object(fd, &request);
                 after(core, call(&cb, &[server, &req]))
@@ -161,7 +161,7 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
             let cb = if !websocket && core.callbacks.has("disconnect") {
                 core.callbacks.get("disconnect")
             } else {
-                core.callbacks.get("close")
+                core.callbacks.at(ev::CLOSE)
             };
             match cb {
                 Some(cb) => after(
@@ -178,7 +178,7 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
             ),
             None => Flow::Continue,
         },
-        Event::Receive { fd, data } => match core.callbacks.get("receive") {
+        Event::Receive { fd, data } => match core.callbacks.at(ev::RECEIVE) {
             Some(cb) => {
                 let data = bytes_zval(&data);
                 after(
@@ -189,7 +189,7 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
             None => Flow::Continue,
         },
         Event::Request { fd, request } => {
-            let Some(cb) = core.callbacks.get("request") else {
+            let Some(cb) = core.callbacks.at(ev::REQUEST) else {
                 return Flow::Continue;
             };
             let kind = ResponseKind::Http {
