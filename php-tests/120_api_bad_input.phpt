@@ -14,7 +14,7 @@ $srv->waitForOutput("count=1\n");
 $ws->sendText('bad');
 $srv->waitForOutput("done bad\n");
 $ws->sendText('frames');
-for ($i = 0; $i < 5; $i++) {
+for ($i = 0; $i < 6; $i++) {
     $f = $ws->recvFrame();
     echo "frame: fin=", (int)$f['fin'], " op=", $f['opcode'], " ", bin2hex($f['payload']), "\n";
 }
@@ -34,6 +34,7 @@ frame: fin=1 op=2 00ff
 frame: fin=0 op=1 70617274312d
 frame: fin=1 op=0 7061727432
 frame: fin=1 op=9 6862
+frame: fin=1 op=1 737472696e67206664
 close frame: 0fa1676f2061776179
 bool(true)
 int(0)
@@ -65,6 +66,8 @@ Warning: Swoole\WebSocket\Server::ping(): the max length of ping data is 125
 bool(false)
 bool(false)
 done bad
+bool(true)
+bool(true)
 bool(true)
 bool(true)
 bool(true)

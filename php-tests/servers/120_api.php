@@ -42,6 +42,8 @@ $server->on('message', function ($server, $frame) {
             var_dump($server->push($fd, 'part1-', WEBSOCKET_OPCODE_TEXT, false));
             var_dump($server->push($fd, 'part2', WEBSOCKET_OPCODE_CONTINUATION, true));
             var_dump($server->ping($fd, 'hb'));
+            // A numeric string fd works, as in Swoole's non-strict calls.
+            var_dump($server->push((string)$fd, 'string fd'), $server->exist("$fd"));
             break;
         case 'bye':
             var_dump($server->disconnect($fd, 4001, 'go away'));

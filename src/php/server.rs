@@ -494,6 +494,12 @@ impl ServerCore {
     }
 }
 
+/// An fd argument with PHP's loose conversion ("1" works, as in Swoole's
+/// non-strict calls); anything unusable becomes -1, which matches no session.
+fn fd_arg(fd: &Zval) -> i64 {
+    zval_long(fd).unwrap_or(-1)
+}
+
 fn report_send(fd: i64, r: Result<(), SendError>) -> bool {
     match r {
         Ok(()) => true,
@@ -576,27 +582,27 @@ macro_rules! server_class {
             }
 
             #[php(optional = reset)]
-            pub fn close(&self, fd: i64, reset: Option<bool>) -> bool {
+            pub fn close(&self, fd: &Zval, reset: Option<bool>) -> bool {
                 let _ = reset;
-                self.core.close(fd)
+                self.core.close(fd_arg(fd))
             }
 
-            pub fn exist(&self, fd: i64) -> bool {
-                self.core.exist(fd)
+            pub fn exist(&self, fd: &Zval) -> bool {
+                self.core.exist(fd_arg(fd))
             }
 
-            pub fn exists(&self, fd: i64) -> bool {
-                self.core.exist(fd)
+            pub fn exists(&self, fd: &Zval) -> bool {
+                self.core.exist(fd_arg(fd))
             }
 
             #[php(name = "getClientInfo")]
-            pub fn get_client_info(&self, fd: i64) -> Zval {
-                self.core.connection_info(fd)
+            pub fn get_client_info(&self, fd: &Zval) -> Zval {
+                self.core.connection_info(fd_arg(fd))
             }
 
             #[php(name = "connection_info")]
-            pub fn connection_info(&self, fd: i64) -> Zval {
-                self.core.connection_info(fd)
+            pub fn connection_info(&self, fd: &Zval) -> Zval {
+                self.core.connection_info(fd_arg(fd))
             }
 
             #[php(name = "getClientList")]
@@ -706,26 +712,26 @@ server_class!(HttpServer, "Swoole\\Http\\Server", Kind::Http, [#[php(extends(Ser
 
 server_class!(WebSocketServer, "Swoole\\WebSocket\\Server", Kind::WebSocket, [#[php(extends(HttpServer))]], {
     #[php(optional = opcode)]
-    pub fn push(&self, fd: i64, data: &Zval, opcode: Option<i64>, flags: Option<&Zval>) -> bool {
+    pub fn push(&self, fd: &Zval, data: &Zval, opcode: Option<i64>, flags: Option<&Zval>) -> bool {
         let fin = long_zval(1);
-        self.core.push(fd, data, opcode.unwrap_or(1), flags.unwrap_or(&fin))
+        self.core.push(fd_arg(fd), data, opcode.unwrap_or(1), flags.unwrap_or(&fin))
     }
 
     #[php(optional = code)]
-    pub fn disconnect(&self, fd: i64, code: Option<i64>, reason: Option<&Zval>) -> bool {
+    pub fn disconnect(&self, fd: &Zval, code: Option<i64>, reason: Option<&Zval>) -> bool {
         let empty = Zval::new();
-        self.core.disconnect(fd, code.unwrap_or(1000), reason.unwrap_or(&empty))
+        self.core.disconnect(fd_arg(fd), code.unwrap_or(1000), reason.unwrap_or(&empty))
     }
 
     #[php(optional = data)]
-    pub fn ping(&self, fd: i64, data: Option<&Zval>) -> bool {
+    pub fn ping(&self, fd: &Zval, data: Option<&Zval>) -> bool {
         let empty = Zval::new();
-        self.core.ping(fd, data.unwrap_or(&empty))
+        self.core.ping(fd_arg(fd), data.unwrap_or(&empty))
     }
 
     #[php(name = "isEstablished")]
-    pub fn is_established(&self, fd: i64) -> bool {
-        self.core.is_established(fd)
+    pub fn is_established(&self, fd: &Zval) -> bool {
+        self.core.is_established(fd_arg(fd))
     }
 
     #[php(optional = opcode)]
