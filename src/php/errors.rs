@@ -6,8 +6,11 @@ use std::os::raw::c_int;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi::zend_object;
 use ext_php_rs::flags::ErrorType;
-use ext_php_rs::prelude::*;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use ext_php_rs::builders::ClassBuilder;
 use ext_php_rs::zend::ce;
+use ext_php_rs::zend::ClassEntry;
 use ext_php_rs::zend::ExecutorGlobals;
 
 extern "C" {
@@ -17,18 +20,27 @@ extern "C" {
 
 const E_ERROR: c_int = 1;
 
-/// `Swoole\Exception`, thrown where Swoole throws it (bind failures, start() misuse).
-#[php_class]
-#[php(name = "Swoole\\Exception")]
-#[php(extends(ce = ce::exception, stub = "\\Exception"))]
-#[derive(Default)]
-pub struct SwooleException;
+/// `Swoole\Exception`, thrown where Swoole throws it (bind failures, start()
+/// misuse). A plain subclass of `\Exception` built with the class builder (not
+/// a Rust-backed class), so user code can `new` and `throw` it like any exception.
+static SWOOLE_EXCEPTION: AtomicPtr<ClassEntry> = AtomicPtr::new(std::ptr::null_mut());
 
-#[php_impl]
-impl SwooleException {}
+pub fn register_exception_class() -> ext_php_rs::error::Result<()> {
+    ClassBuilder::new("Swoole\\Exception")
+        .extends((ce::exception, "\\Exception"))
+        .registration(|ce, _| SWOOLE_EXCEPTION.store(ce, Ordering::Release))
+        .register()
+}
 
 pub fn swoole_exception(msg: impl Into<String>) -> PhpException {
-    PhpException::from_class::<SwooleException>(msg.into())
+    let ce = SWOOLE_EXCEPTION.load(Ordering::Acquire);
+    // SAFETY: set once at module startup to a class entry that lives as long as PHP.
+    let ce = if ce.is_null() {
+        ce::exception()
+    } else {
+        unsafe { &*ce }
+    };
+    PhpException::new(msg.into(), 0, ce)
 }
 
 /// `PHP Warning:  Class::method(): message`.

@@ -21,7 +21,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
     let module = module
         .name("swoole_rs")
         .info_function(info::module_info)
-        .class::<errors::SwooleException>()
+        .startup_function(module_startup)
         .class::<frame::Frame>()
         .class::<frame::CloseFrame>()
         .class::<request::Request>()
@@ -30,4 +30,12 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<server::HttpServer>()
         .class::<server::WebSocketServer>();
     constants::register(coroutine::register(client::register(module)))
+}
+
+/// MINIT: classes the class builder registers directly (not Rust-backed).
+extern "C" fn module_startup(_ty: i32, _module: i32) -> i32 {
+    match errors::register_exception_class() {
+        Ok(()) => 0,
+        Err(_) => -1,
+    }
 }
