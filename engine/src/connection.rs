@@ -79,6 +79,9 @@ pub(crate) struct Conn {
     close_sent: bool,
     /// Close the connection once the write queue is empty.
     done: bool,
+    /// The peer sent its FIN: nothing more to read, but what it sent before
+    /// still counts (and a request with PHP still gets its answer).
+    eof: bool,
     websocket: bool,
 }
 
@@ -113,6 +116,7 @@ impl Conn {
             deadline,
             close_sent: false,
             done: false,
+            eof: false,
             websocket: false,
         }
     }
@@ -135,6 +139,7 @@ impl Conn {
                 return Ok(());
             }
             let want_read = !self.done
+                && !self.eof
                 && self.mode != Mode::AwaitPhp
                 // A frame larger than the burst still needs its remaining bytes.
                 && (self.rbuf.len() < READ_BURST || self.bytes_wanted() > 0);
@@ -145,11 +150,13 @@ impl Conn {
                 _ = self.session.woken() => self.take_outbox(),
                 r = self.stream.readable(), if want_read => {
                     r?;
-                    if !self.read_some()? {
-                        // EOF: nothing more can be said or heard.
-                        return Ok(());
-                    }
+                    let open = self.read_some()?;
+                    // Bytes that came with the FIN are handled first.
                     self.process_input();
+                    if !open {
+                        self.eof = true;
+                        self.end_if_eof();
+                    }
                 }
                 r = self.stream.writable(), if want_write => r?,
                 _ = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
@@ -672,6 +679,15 @@ impl Conn {
         if !self.done && matches!(self.mode, Mode::Http | Mode::WebSocket) && !self.rbuf.is_empty()
         {
             self.process_input();
+        }
+        self.end_if_eof();
+    }
+
+    /// After the peer's FIN, the connection ends once nothing waits for PHP;
+    /// what is queued is still written.
+    fn end_if_eof(&mut self) {
+        if self.eof && !self.done && self.mode != Mode::AwaitPhp {
+            self.finish();
         }
     }
 

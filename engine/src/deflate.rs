@@ -495,13 +495,15 @@ impl Sink {
             // spare capacity, and `written <= n <= spare.len()`.
             unsafe { out.set_len(out.len() + written) };
             input = input.get(consumed..).unwrap_or_default();
-            match res {
-                Err(_) => return Err(DeflateError::Corrupt),
-                Ok(Status::StreamEnd) => return Ok(true),
-                Ok(_) => {}
+            if res.is_err() {
+                return Err(DeflateError::Corrupt);
             }
+            // Before StreamEnd: a final block may end exactly one byte past the limit.
             if out.len() - self.start >= self.limit {
                 return Err(DeflateError::TooBig);
+            }
+            if let Ok(Status::StreamEnd) = res {
+                return Ok(true);
             }
             if input.is_empty() && written < n {
                 return Ok(false);
@@ -1266,6 +1268,29 @@ mod tests {
             Err(DeflateError::TooBig)
         );
         assert_eq!(server.decompress(&[0x00], 0, &mut out), Ok(()));
+    }
+
+    #[test]
+    fn deflate_final_block_one_past_the_limit_is_too_big() {
+        // A stream ending in a final block (as zlib's deflate() with Z_FINISH writes it)
+        // whose output ends exactly one byte past the limit.
+        let max = 65536;
+        for extra in [0, 1, 2] {
+            let data = vec![b'x'; max + extra];
+            let mut z = Compress::new(Compression::default(), false);
+            let mut c = Vec::with_capacity(max + 1024);
+            z.compress_vec(&data, &mut c, FlushCompress::Finish)
+                .unwrap();
+            let mut server = PerMessageDeflate::new(DeflateParams::default(), Role::Server);
+            let mut out = Vec::new();
+            let res = server.decompress(&c, max, &mut out);
+            if extra == 0 {
+                assert_eq!((res, out.len()), (Ok(()), max));
+            } else {
+                assert_eq!(res, Err(DeflateError::TooBig), "{extra} past the limit");
+                assert!(out.is_empty());
+            }
+        }
     }
 
     #[test]

@@ -288,3 +288,40 @@ fn compressed_fragments_round_trip() {
         assert_eq!(out, text.as_bytes());
     }
 }
+
+/// Bytes that arrive together with the peer's FIN are still handled: a message
+/// and a close frame sent right before shutdown(SHUT_WR) are delivered and the
+/// close is answered; a request head before the FIN is answered.
+#[test]
+fn input_that_comes_with_the_fin_is_handled() {
+    let (engine, port) = start(ServerConfig::default());
+    let rounds = 20;
+    for _ in 0..rounds {
+        let (mut c, _) = Client::connect(port, None);
+        let mut bytes = Client::frame(0x80 | frame::OP_TEXT, b"last words");
+        bytes.extend(Client::frame(
+            0x80 | frame::OP_CLOSE,
+            &frame::close_payload(1000, b""),
+        ));
+        c.send(&bytes);
+        c.sock.shutdown(std::net::Shutdown::Write).unwrap();
+        c.expect_close(1000, Duration::from_secs(2));
+    }
+    let got = messages(&engine, Duration::from_millis(100));
+    assert_eq!(got.len(), rounds);
+
+    for _ in 0..rounds {
+        let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        sock.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        sock.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut answer = Vec::new();
+        let _ = sock.read_to_end(&mut answer);
+        assert!(
+            answer.starts_with(b"HTTP/1.1 400"),
+            "{:?}",
+            String::from_utf8_lossy(&answer)
+        );
+    }
+}
