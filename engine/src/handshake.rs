@@ -82,7 +82,7 @@ pub fn accept(req: &HttpRequest, config: &ServerConfig) -> (Bytes, Option<Deflat
     }
     headers.push(("Server".to_string(), "swoole-http-server".to_string()));
     headers.push(("Date".to_string(), http::http_date()));
-    (http::response_head(101, &headers).freeze(), params)
+    (http::response_head(101, None, &headers).freeze(), params)
 }
 
 #[cfg(test)]

@@ -257,10 +257,12 @@ pub fn error_page(status: u16) -> Bytes {
     out.freeze()
 }
 
-/// A response head with the given extra headers (name, value) in order.
-pub fn response_head(status: u16, headers: &[(String, String)]) -> BytesMut {
+/// A response head with the given headers (name, value) in order; `reason`
+/// replaces the standard phrase when given.
+pub fn response_head(status: u16, reason: Option<&str>, headers: &[(String, String)]) -> BytesMut {
     let mut out = BytesMut::with_capacity(256);
-    out.put_slice(format!("HTTP/1.1 {status} {}\r\n", reason_phrase(status)).as_bytes());
+    let reason = reason.unwrap_or_else(|| reason_phrase(status));
+    out.put_slice(format!("HTTP/1.1 {status} {reason}\r\n").as_bytes());
     for (k, v) in headers {
         out.put_slice(k.as_bytes());
         out.put_slice(b": ");

@@ -43,8 +43,7 @@ use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::builders::{ClassBuilder, ClassProperty, ModuleBuilder};
-use ext_php_rs::flags::PropertyFlags;
+use ext_php_rs::builders::{ClassBuilder, ModuleBuilder};
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, ZendObject, Zval};
 use swoole_rs_engine::client::{self as wc, errcode, ClientError, Settings, WsClient};
@@ -53,7 +52,7 @@ use tokio::net::TcpStream;
 
 use super::coroutine::wait;
 use super::errors::warn;
-use super::frame::{new_frame_object, OutFrame};
+use super::frame::{new_frame_object, prop, OutFrame};
 use super::values::{array_zval, bool_zval, bytes_zval, long_zval, zval_bytes, zval_long};
 
 type Conn = Box<WsClient<TcpStream>>;
@@ -165,19 +164,6 @@ impl Options {
             }
             _ => {}
         }
-    }
-}
-
-fn prop(name: &str, default: fn() -> Zval) -> ClassProperty {
-    ClassProperty {
-        name: name.into(),
-        flags: PropertyFlags::Public,
-        default: Some(Box::new(move || Ok(default()))),
-        docs: &[],
-        ty: None,
-        nullable: true,
-        readonly: false,
-        default_stub: None,
     }
 }
 
@@ -700,29 +686,28 @@ impl Client {
 
     #[php(name = "getStatusCode")]
     pub fn get_status_code(self_: &ZendClassObject<Client>) -> Zval {
-        this(self_)
-            .get_property::<&Zval>("statusCode")
-            .map(Zval::shallow_clone)
-            .unwrap_or_default()
+        prop_value(self_, "statusCode")
     }
 
     #[php(name = "getHeaders")]
     pub fn get_headers(self_: &ZendClassObject<Client>) -> Zval {
-        this(self_)
-            .get_property::<&Zval>("headers")
-            .map(Zval::shallow_clone)
-            .unwrap_or_default()
+        prop_value(self_, "headers")
     }
 
     #[php(name = "getBody")]
     pub fn get_body(self_: &ZendClassObject<Client>) -> Zval {
-        this(self_)
-            .get_property::<&Zval>("body")
-            .map(Zval::shallow_clone)
-            .unwrap_or_default()
+        prop_value(self_, "body")
     }
 }
 
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
     module.class::<Client>()
+}
+
+/// A declared property's current value (getStatusCode() and friends).
+fn prop_value(self_: &ZendClassObject<Client>, name: &str) -> Zval {
+    this(self_)
+        .get_property::<&Zval>(name)
+        .map(Zval::shallow_clone)
+        .unwrap_or_default()
 }

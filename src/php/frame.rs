@@ -17,7 +17,9 @@ use swoole_rs_engine::frame::{self as wire, flags};
 use super::errors::warn;
 use super::values::{bool_zval, bytes_zval, long_zval, zval_bytes, zval_long};
 
-fn prop(name: &str, default: fn() -> Zval) -> ClassProperty {
+/// A public declared property with a default (shared by the classes whose
+/// properties are plain PHP properties).
+pub fn prop(name: &str, default: fn() -> Zval) -> ClassProperty {
     ClassProperty {
         name: name.into(),
         flags: PropertyFlags::Public,

@@ -423,19 +423,7 @@ impl Response {
 
 fn head_bytes(st: &ResponseState, headers: &[(String, String)]) -> Vec<u8> {
     let status = if st.status == 0 { 200 } else { st.status };
-    let reason = st
-        .reason
-        .clone()
-        .unwrap_or_else(|| http::reason_phrase(status).to_string());
-    let mut out = format!("HTTP/1.1 {status} {reason}\r\n").into_bytes();
-    for (k, v) in headers {
-        out.extend_from_slice(k.as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(v.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
-    out
+    http::response_head(status, st.reason.as_deref(), headers).to_vec()
 }
 
 /// Builds the Response object for onRequest / onHandShake.
