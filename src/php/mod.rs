@@ -12,6 +12,7 @@ mod log;
 mod request;
 mod server;
 mod settings;
+mod upload;
 mod values;
 
 use ext_php_rs::builders::ModuleBuilder;

@@ -17,6 +17,7 @@ use swoole_rs_engine::session::{status, Outgoing, Session};
 
 use super::errors::warn;
 use super::frame::Binary;
+use super::upload::{self, Uploads};
 use super::values::{
     array_zval, bytes_zval, double_zval, long_zval, parse_cookies, parse_query, zval_bytes,
 };
@@ -56,12 +57,17 @@ fn request_modifier(b: ClassBuilder) -> ClassBuilder {
 #[php(modifier = request_modifier)]
 pub struct Request {
     inner: Option<Arc<HttpRequest>>,
+    /// Uploaded files, removed with the request object.
+    _uploads: Uploads,
 }
 
 #[php_impl]
 impl Request {
     pub fn __construct() -> Self {
-        Request { inner: None }
+        Request {
+            inner: None,
+            _uploads: Uploads::default(),
+        }
     }
 
     pub fn get_content(&self) -> Option<Binary> {
@@ -96,9 +102,23 @@ impl Request {
 
 /// Builds the Request object for a callback.
 pub fn new_request_object(fd: u64, req: &Arc<HttpRequest>) -> Zval {
+    let multipart = req
+        .header("content-type")
+        .filter(|t| t.to_ascii_lowercase().starts_with("multipart/form-data"))
+        .and_then(upload::boundary)
+        .and_then(|b| upload::parse(req.body.clone(), &b));
+    let (form, uploads) = match multipart {
+        Some((post, files, uploads)) => (Some((post, files)), uploads),
+        None => (None, Uploads::default()),
+    };
     let mut obj = ZendObject::from_class_object(ZendClassObject::new(Request {
         inner: Some(req.clone()),
+        _uploads: uploads,
     }));
+    if let Some((post, files)) = form {
+        let _ = obj.set_property("post", array_zval(post));
+        let _ = obj.set_property("files", array_zval(files));
+    }
     let _ = obj.set_property("fd", long_zval(fd as i64));
 
     let mut header = ZendHashTable::new();
