@@ -72,6 +72,25 @@ pub fn bind(host: &str, port: u16) -> io::Result<StdListener> {
     Ok(socket.into())
 }
 
+/// Raises the soft limit on open files towards the hard limit (as far as
+/// max_connection needs), so a shell's default 1024 does not cap the server.
+fn raise_fd_limit(max_connection: usize) {
+    // SAFETY: plain getrlimit/setrlimit on a struct we own.
+    unsafe {
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return;
+        }
+        let want = (max_connection as libc::rlim_t)
+            .saturating_add(64)
+            .min(lim.rlim_max);
+        if want > lim.rlim_cur {
+            lim.rlim_cur = want;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
 /// A running server.
 pub struct Engine {
     runtime: Option<Runtime>,
@@ -96,6 +115,7 @@ impl Engine {
             };
             config.tls = Some(crate::tls::load_config(cert, key)?);
         }
+        raise_fd_limit(config.max_connection);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(config.reactor_num.max(1))
             .thread_name("swoole-rs-io")
