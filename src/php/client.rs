@@ -107,36 +107,25 @@ fn limit(secs: f64) -> Option<Duration> {
 }
 
 impl Options {
+    /// A specific timeout, else the general `timeout` setting, else the default.
+    fn pick(&self, specific: Option<f64>, default: f64) -> Option<Duration> {
+        limit(specific.or(self.timeout).unwrap_or(default))
+    }
+
     fn connect(&self) -> Option<Duration> {
-        limit(
-            self.connect_timeout
-                .or(self.timeout)
-                .unwrap_or(DEFAULT_HANDSHAKE_TIMEOUT),
-        )
+        self.pick(self.connect_timeout, DEFAULT_HANDSHAKE_TIMEOUT)
     }
 
     fn handshake(&self) -> Option<Duration> {
-        limit(
-            self.read_timeout
-                .or(self.timeout)
-                .unwrap_or(DEFAULT_HANDSHAKE_TIMEOUT),
-        )
+        self.pick(self.read_timeout, DEFAULT_HANDSHAKE_TIMEOUT)
     }
 
     fn read(&self) -> Option<Duration> {
-        limit(
-            self.read_timeout
-                .or(self.timeout)
-                .unwrap_or(DEFAULT_IO_TIMEOUT),
-        )
+        self.pick(self.read_timeout, DEFAULT_IO_TIMEOUT)
     }
 
     fn write(&self) -> Option<Duration> {
-        limit(
-            self.write_timeout
-                .or(self.timeout)
-                .unwrap_or(DEFAULT_IO_TIMEOUT),
-        )
+        self.pick(self.write_timeout, DEFAULT_IO_TIMEOUT)
     }
 
     /// One `set()` key; unknown keys change nothing.
