@@ -27,9 +27,12 @@ $ws->close();
 $srv->waitForOutput("client 3 closed\n");
 
 // A key that fails the example's check: end() without 101, return false.
-foreach (['abc', 'AAAAAAAAAAAAAAAAAAAAAB=='] as $key) {
+// (Each close is awaited: the example runs a worker per CPU, so two
+// connections' onClose could otherwise print in either order.)
+foreach (['abc' => 4, 'AAAAAAAAAAAAAAAAAAAAAB==' => 5] as $key => $fd) {
     $resp = RawWs::httpRequest($port, "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: $key\r\nSec-WebSocket-Version: 13\r\n\r\n");
     echo $key, ' -> ', strtok($resp, "\r\n"), "\n";
+    $srv->waitForOutput("client $fd closed\n");
 }
 
 var_dump($srv->stop());

@@ -1,5 +1,5 @@
 --TEST--
-ecosystem: $server->stats() with Swoole's keys counts connections, closes and requests
+ecosystem: $server->stats() with Swoole's keys counts connections, closes and requests (handshakes included) server-wide, across the default worker processes
 --FILE--
 <?php
 require __DIR__ . '/lib/harness.php';
@@ -32,6 +32,6 @@ echo str_replace(["close 2\n", "close 3\n"], '', $out);
 int(0)
 before start: []
 close 1
-keys: start_time,connection_num,abort_count,accept_count,close_count,worker_num,task_worker_num,request_count,dispatch_count,worker_request_count,idle_worker_num,coroutine_num
-connection_num=2 accept_count=3 close_count=1 request_count=3
+keys: start_time,connection_num,abort_count,accept_count,close_count,worker_num,task_worker_num,user_worker_num,idle_worker_num,dispatch_count,request_count,response_count,total_recv_bytes,total_send_bytes,pipe_packet_msg_id,concurrency,session_round,min_fd,max_fd,worker_request_count,worker_response_count,worker_dispatch_count,worker_concurrency,coroutine_num,coroutine_peek_num
+connection_num=2 accept_count=3 close_count=1 request_count=6
 start_time_ok=true

@@ -15,10 +15,15 @@ if ($lim['soft openfiles'] !== 'unlimited' && (int)$lim['soft openfiles'] < 2 * 
     }
 }
 
-/** Descriptors the server process has open. */
+/** Descriptors the server's processes (the master and its workers) have open. */
 function fd_count(ServerProcess $srv): int
 {
-    return count(scandir('/proc/' . $srv->pid() . '/fd')) - 2;
+    $n = 0;
+    foreach (array_merge([$srv->pid()], process_descendants($srv->pid())) as $pid) {
+        $fds = @scandir("/proc/$pid/fd");
+        $n += $fds === false ? 0 : count($fds) - 2;
+    }
+    return $n;
 }
 
 /** Polls $cond (a closure) until true; throws after $timeout seconds. */

@@ -201,7 +201,7 @@ namespace Swoole {
         /** @var array<string, mixed> Everything passed to set(), merged (read-only). */
         public $setting;
 
-        /** @var int[] Fds of all connections, plain HTTP ones included (read-only). */
+        /** @var int[] Fds of all the server's connections (every worker's), plain HTTP ones included (read-only). */
         public $connections;
 
         /** @var string Host given to the constructor (read-only). */
@@ -216,18 +216,27 @@ namespace Swoole {
         /** @var int Socket type given to the constructor (read-only). */
         public $type;
 
-        /** @var int This process's pid (read-only). */
+        /** @var int Pid of the master process, once start() runs (read-only). */
         public $master_pid;
 
-        /** @var int 0 while start() runs, -1 otherwise (read-only). */
+        /** @var int Pid of the manager process (0 when the server runs as one process) (read-only). */
+        public $manager_pid;
+
+        /** @var int This worker's id (0..worker_num-1), -1 outside workers (read-only). */
         public $worker_id;
+
+        /** @var int This worker's pid (read-only). */
+        public $worker_pid;
+
+        /** @var bool Whether this process is a task worker (read-only). */
+        public $taskworker;
 
         /**
          * Listens on host:port at once (port 0: any free port); throws Swoole\Exception if it cannot.
          *
          * @param string|null $host default 0.0.0.0
          * @param int $port
-         * @param int|null $mode SWOOLE_BASE (default) or SWOOLE_PROCESS: either way one process
+         * @param int|null $mode SWOOLE_BASE (default: workers serve their own connections) or SWOOLE_PROCESS (the master holds them)
          * @param int|null $sock_type SWOOLE_SOCK_TCP (default) or SWOOLE_SOCK_TCP6, | SWOOLE_SSL for TLS
          * @throws Exception
          */
@@ -312,8 +321,8 @@ namespace Swoole {
         /** Stops the server: clients get a close frame, then start() returns. False when not running. */
         public function shutdown(): bool {}
 
-        /** Same as shutdown() ($worker_id is ignored: there is one process). */
-        public function stop(?int $worker_id = null): bool {}
+        /** Stops a worker (default: this one) after its current callback; the manager starts a new one. One process: same as shutdown(). */
+        public function stop(?int $worker_id = null, ?bool $wait_event = null): bool {}
 
         /**
          * Counters: start_time, connection_num, accept_count, close_count, ... (empty when not running).
@@ -322,17 +331,41 @@ namespace Swoole {
          */
         public function stats(): mixed {}
 
-        /** This process's pid. */
+        /** Pid of the master process. */
         public function getMasterPid(): int {}
 
-        /** Always 0: there is no manager process. */
+        /** Pid of the manager process (0 when the server runs as one process). */
         public function getManagerPid(): int {}
 
-        /** 0 while start() runs, -1 otherwise. */
-        public function getWorkerId(): int {}
+        /** This worker's id, or false outside workers. */
+        public function getWorkerId(): mixed {}
 
-        /** This process's pid. */
-        public function getWorkerPid(): int {}
+        /**
+         * Pid of a worker (default: this one), or false.
+         *
+         * @return int|false
+         */
+        public function getWorkerPid(?int $worker_id = null): mixed {}
+
+        /**
+         * SWOOLE_WORKER_BUSY/IDLE/EXIT of a worker (default: this one), or false.
+         *
+         * @return int|false
+         */
+        public function getWorkerStatus(?int $worker_id = null): mixed {}
+
+        /**
+         * Sends $message to worker $dst_worker_id: its onPipeMessage gets it.
+         *
+         * @param mixed $message
+         */
+        public function sendMessage(mixed $message, int $dst_worker_id): bool {}
+
+        /** Restarts every worker, one at a time, after its current callback (as SIGUSR1). */
+        public function reload(?bool $only_reload_taskworker = null): bool {}
+
+        /** dispatch_mode 5: later events of $fd go to the worker of $uid (SWOOLE_PROCESS). */
+        public function bind(mixed $fd, int $uid): bool {}
     }
 
     /** Coroutine helpers (alias Co) that go with Swoole\Coroutine\run(). */

@@ -17,7 +17,7 @@ use crate::http::HttpRequest;
 pub type Fd = u64;
 
 /// One received WebSocket frame or message, as onMessage gets it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InFrame {
     pub opcode: u8,
     /// Swoole flag bits of the (first) frame: FIN, RSV, MASK.
@@ -28,7 +28,7 @@ pub struct InFrame {
 }
 
 /// Swoole's log levels (SWOOLE_LOG_*).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum LogLevel {
     Debug = 0,
     Trace = 1,
@@ -38,7 +38,9 @@ pub enum LogLevel {
     Error = 5,
 }
 
-#[derive(Debug)]
+/// Events cross to worker processes serialized (SWOOLE_PROCESS mode), so
+/// they are plain data.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum Event {
     /// A TCP connection was accepted (onConnect).
     Connect { fd: Fd },
@@ -58,8 +60,41 @@ pub enum Event {
     Close { fd: Fd, websocket: bool },
     /// Something the server wants logged (Swoole's log lines, log_file/log_level).
     Log { level: LogLevel, message: String },
+    /// A message from another worker (sendMessage → onPipeMessage).
+    PipeMessage { src_worker_id: i64, data: Bytes },
+    /// This worker is asked to stop (reload, max_request, shutdown): finish
+    /// what is queued, then leave the loop.
+    Leave,
     /// The server stopped: every connection is closed and reported.
     Stopped,
+}
+
+impl Event {
+    /// The connection an event belongs to, if any.
+    pub fn fd(&self) -> Option<Fd> {
+        match self {
+            Event::Connect { fd }
+            | Event::Open { fd, .. }
+            | Event::Handshake { fd, .. }
+            | Event::Request { fd, .. }
+            | Event::Message { fd, .. }
+            | Event::Receive { fd, .. }
+            | Event::Close { fd, .. } => Some(*fd),
+            _ => None,
+        }
+    }
+}
+
+/// Where the engine delivers events: the PHP thread's queue in this
+/// process, or (SWOOLE_PROCESS master) a router to worker processes.
+pub trait EventSink: Send + Sync {
+    fn push(&self, event: Event);
+}
+
+impl EventSink for EventQueue {
+    fn push(&self, event: Event) {
+        EventQueue::push(self, event)
+    }
 }
 
 /// Multi-producer, single-consumer queue that the PHP thread drains in batches.

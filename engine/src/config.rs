@@ -79,3 +79,47 @@ impl Default for ServerConfig {
         }
     }
 }
+
+/// How the server runs as processes (Swoole's mode and worker settings).
+#[derive(Debug, Clone)]
+pub struct ProcessConfig {
+    /// SWOOLE_BASE (1) or SWOOLE_PROCESS (2).
+    pub mode: i64,
+    pub worker_num: u32,
+    /// A worker is replaced after this many requests (0: never).
+    pub max_request: u64,
+    /// Up to this many more, at random, so workers do not restart together.
+    pub max_request_grace: Option<u64>,
+    /// PROCESS mode: how events are spread over workers (1-5, 7).
+    pub dispatch_mode: u32,
+    /// How long a worker asked to stop may take before it is killed.
+    pub max_wait_time: Duration,
+    /// Whether `reactor_num` was set (else one I/O thread per BASE worker).
+    pub reactor_num_set: bool,
+    pub daemonize: bool,
+    pub pid_file: Option<String>,
+}
+
+/// CPUs this process may use: its affinity mask and cgroup quota (Rust's
+/// available_parallelism reads both), not every online CPU.
+pub fn usable_cpus() -> u32 {
+    std::thread::available_parallelism()
+        .map(|n| n.get() as u32)
+        .unwrap_or(1)
+}
+
+impl Default for ProcessConfig {
+    fn default() -> Self {
+        ProcessConfig {
+            mode: 1,
+            worker_num: usable_cpus(),
+            max_request: 0,
+            max_request_grace: None,
+            dispatch_mode: 2,
+            max_wait_time: Duration::from_secs(3),
+            reactor_num_set: false,
+            daemonize: false,
+            pid_file: None,
+        }
+    }
+}

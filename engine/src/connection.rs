@@ -241,7 +241,7 @@ impl Conn {
             return false;
         }
         let data = self.rbuf.split().freeze();
-        self.shared.events.push(Event::Receive {
+        self.shared.emit(Event::Receive {
             fd: self.session.fd,
             data,
         });
@@ -297,12 +297,12 @@ impl Conn {
             if config.has_handshake_handler {
                 self.session.set_status(status::HANDSHAKE);
                 self.mode = Mode::AwaitPhp;
-                self.shared.events.push(Event::Handshake { fd, request });
+                self.shared.emit(Event::Handshake { fd, request });
             } else {
                 let (response, params) = handshake::accept(&request, config);
                 self.queue(response);
                 self.upgrade(params);
-                self.shared.events.push(Event::Open { fd, request });
+                self.shared.emit(Event::Open { fd, request });
             }
             return true;
         }
@@ -310,7 +310,7 @@ impl Conn {
             return self.reject(http::error_page(400));
         }
         self.mode = Mode::AwaitPhp;
-        self.shared.events.push(Event::Request {
+        self.shared.emit(Event::Request {
             fd,
             request: Arc::new(req),
         });
@@ -595,7 +595,7 @@ impl Conn {
     }
 
     fn emit(&self, opcode: u8, flags: u8, data: Bytes, close: Option<(u16, Bytes)>) {
-        self.shared.events.push(Event::Message {
+        self.shared.emit(Event::Message {
             fd: self.session.fd,
             frame: InFrame {
                 opcode,

@@ -10,6 +10,7 @@ const MAX_HEADERS: usize = 100;
 
 /// A parsed request, handed to PHP as `Swoole\Http\Request`.
 #[derive(Debug, Clone, Default)]
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct HttpRequest {
     pub method: String,
     /// Request target as sent: path plus query.
@@ -17,7 +18,7 @@ pub struct HttpRequest {
     pub path: String,
     pub query: Option<String>,
     /// "HTTP/1.1" or "HTTP/1.0".
-    pub protocol: &'static str,
+    pub protocol: String,
     /// Header names lower-cased, in arrival order.
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
@@ -139,7 +140,7 @@ pub fn parse_head(buf: &[u8], max_size: usize) -> Result<Option<(HttpRequest, us
             uri,
             path,
             query,
-            protocol,
+            protocol: protocol.to_string(),
             headers,
             body: Bytes::new(),
             peer: None,

@@ -11,12 +11,13 @@ use tokio::net::{TcpListener, UnixStream};
 use tokio::runtime::Runtime;
 use tokio::sync::Notify;
 
-use crate::bridge::{Event, EventQueue, LogLevel};
+use crate::bridge::{Event, EventQueue, EventSink, LogLevel};
 use crate::config::ServerConfig;
 use crate::connection::Conn;
 use crate::session::{status, Outgoing, Session, Sessions};
 use crate::signals::SignalGuard;
 use crate::tls::Tls;
+use crate::workers::registry::Registry;
 
 /// Counters for `$server->stats()`.
 #[derive(Default)]
@@ -30,7 +31,13 @@ pub struct Stats {
 pub struct Shared {
     pub config: ServerConfig,
     pub sessions: Sessions,
+    /// This process's PHP queue (logs and the Stopped event always land here).
     pub events: Arc<EventQueue>,
+    /// Where connection events go: `events`, or the router to worker processes.
+    sink: Arc<dyn EventSink>,
+    /// The server-wide registry and this process's owner id in it
+    /// (multi-process servers only).
+    registry: Option<(Arc<Registry>, u32)>,
     pub stats: Stats,
     pub start_time: f64,
     stopping: AtomicBool,
@@ -48,6 +55,40 @@ impl Shared {
 
     pub(crate) fn is_forced(&self) -> bool {
         self.forced.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn emit(&self, event: Event) {
+        self.sink.push(event);
+    }
+
+    /// The connection's onClose has run: it is gone for everyone.
+    pub fn forget(&self, fd: crate::bridge::Fd) {
+        self.sessions.remove(fd);
+        if let Some((r, _)) = &self.registry {
+            r.remove(fd);
+        }
+    }
+}
+
+/// How an engine is connected to the rest of the server.
+pub struct Wiring {
+    pub events: Arc<EventQueue>,
+    pub sink: Arc<dyn EventSink>,
+    /// SIGINT/SIGTERM start a graceful shutdown until the engine is dropped.
+    pub handle_signals: bool,
+    pub registry: Option<(Arc<Registry>, u32)>,
+}
+
+impl Wiring {
+    /// One process: events go to this process's queue.
+    pub fn local(handle_signals: bool) -> Wiring {
+        let events = EventQueue::new();
+        Wiring {
+            sink: events.clone(),
+            events,
+            handle_signals,
+            registry: None,
+        }
     }
 }
 
@@ -101,11 +142,13 @@ pub struct Engine {
 impl Engine {
     /// Starts serving `listener` on a new runtime. With `handle_signals`,
     /// SIGINT/SIGTERM start a graceful shutdown until the engine is dropped.
-    pub fn start(
-        listener: StdListener,
-        mut config: ServerConfig,
-        handle_signals: bool,
-    ) -> io::Result<Engine> {
+    pub fn start(listener: StdListener, config: ServerConfig, handle_signals: bool) -> io::Result<Engine> {
+        Self::start_wired(listener, config, Wiring::local(handle_signals))
+    }
+
+    /// Loads what the settings name (the TLS certificate and key), so a bad
+    /// setting fails before any worker process exists.
+    pub fn prepare(config: &mut ServerConfig) -> io::Result<()> {
         if config.ssl && config.tls.is_none() {
             let (Some(cert), Some(key)) = (&config.ssl_cert_file, &config.ssl_key_file) else {
                 return Err(io::Error::new(
@@ -115,6 +158,12 @@ impl Engine {
             };
             config.tls = Some(crate::tls::load_config(cert, key)?);
         }
+        Ok(())
+    }
+
+    pub fn start_wired(listener: StdListener, mut config: ServerConfig, wiring: Wiring) -> io::Result<Engine> {
+        let handle_signals = wiring.handle_signals;
+        Self::prepare(&mut config)?;
         raise_fd_limit(config.max_connection);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(config.reactor_num.max(1))
@@ -124,7 +173,9 @@ impl Engine {
         let shared = Arc::new(Shared {
             config,
             sessions: Sessions::default(),
-            events: EventQueue::new(),
+            events: wiring.events,
+            sink: wiring.sink,
+            registry: wiring.registry,
             stats: Stats::default(),
             start_time: crate::http::unix_time(),
             stopping: AtomicBool::new(false),
@@ -216,8 +267,15 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
                 continue;
             }
         };
-        if shared.sessions.len() >= shared.config.max_connection {
+        let total = match &shared.registry {
+            Some((r, _)) => r.count(),
+            None => shared.sessions.len(),
+        };
+        if total >= shared.config.max_connection {
             // Refused at once (the socket drops here); logged once per server.
+            if let Some((r, _)) = &shared.registry {
+                r.counters().abort_count.fetch_add(1, Ordering::Relaxed);
+            }
             if shared.stats.rejected_count.fetch_add(1, Ordering::Relaxed) == 0 {
                 shared.events.push(Event::Log {
                     level: LogLevel::Warning,
@@ -232,25 +290,34 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
         }
         let _ = stream.set_nodelay(true);
         let local = stream.local_addr().unwrap_or(peer);
-        let fd = shared.sessions.next_fd();
-        let session = Arc::new(Session::new(
-            fd,
-            peer,
-            local,
-            shared.config.buffer_output_size,
-        ));
+        // Multi-process servers take ids from the shared registry: unique server-wide.
+        let (fd, slot) = match &shared.registry {
+            Some((r, owner)) => match r.insert(*owner, peer, local, crate::http::unix_time()) {
+                Some((fd, slot)) => (fd, Some((r.clone(), slot))),
+                None => continue,
+            },
+            None => (shared.sessions.next_fd(), None),
+        };
+        let mut session = Session::new(fd, peer, local, shared.config.buffer_output_size);
+        if let Some((r, slot)) = slot {
+            session = session.with_registry(r, slot);
+        }
+        let session = Arc::new(session);
         shared.sessions.insert(session.clone());
         shared.stats.accept_count.fetch_add(1, Ordering::Relaxed);
+        if let Some((r, _)) = &shared.registry {
+            r.counters().accept_count.fetch_add(1, Ordering::Relaxed);
+        }
         shared.live.fetch_add(1, Ordering::AcqRel);
         if shared.config.emit_connect {
-            shared.events.push(Event::Connect { fd });
+            shared.emit(Event::Connect { fd });
         }
         let shared = shared.clone();
         let tls = match &shared.config.tls {
             Some(cfg) => match Tls::new(cfg) {
                 Ok(t) => Some(Box::new(t)),
                 Err(_) => {
-                    shared.sessions.remove(fd);
+                    shared.forget(fd);
                     shared.live.fetch_sub(1, Ordering::AcqRel);
                     continue;
                 }
@@ -265,7 +332,10 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
             // The session stays in the table (sealed) until the consumer handles
             // Event::Close, so the fd stays valid for PHP until its onClose.
             shared.stats.close_count.fetch_add(1, Ordering::Relaxed);
-            shared.events.push(Event::Close { fd, websocket });
+            if let Some((r, _)) = &shared.registry {
+                r.counters().close_count.fetch_add(1, Ordering::Relaxed);
+            }
+            shared.emit(Event::Close { fd, websocket });
             shared.live.fetch_sub(1, Ordering::AcqRel);
         });
     }
@@ -283,7 +353,7 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    shared.events.push(Event::Stopped);
+    shared.emit(Event::Stopped);
 }
 
 /// Closes connections that sent nothing for heartbeat_idle_time.

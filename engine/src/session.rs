@@ -13,6 +13,7 @@ use rustc_hash::FxHashMap;
 use tokio::sync::Notify;
 
 use crate::bridge::Fd;
+use crate::workers::registry::{self, Registry};
 
 /// `websocket_status` values (WEBSOCKET_STATUS_*); 0 for plain HTTP/TCP.
 pub mod status {
@@ -24,7 +25,7 @@ pub mod status {
 }
 
 /// Something PHP wants written to a connection.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Outgoing {
     /// Bytes ready for the wire: an encoded frame, an HTTP response, raw TCP data.
     Raw(Bytes),
@@ -87,6 +88,8 @@ pub struct Session {
     unsent: AtomicUsize,
     wake: Notify,
     limit: usize,
+    /// This connection's slot in the server-wide registry (multi-process servers).
+    reg: Option<(Arc<Registry>, u32)>,
 }
 
 impl Session {
@@ -106,6 +109,19 @@ impl Session {
             unsent: AtomicUsize::new(0),
             wake: Notify::new(),
             limit: buffer_output_size,
+            reg: None,
+        }
+    }
+
+    /// Mirrors this connection's state into `slot` of the registry.
+    pub fn with_registry(mut self, reg: Arc<Registry>, slot: u32) -> Self {
+        self.reg = Some((reg, slot));
+        self
+    }
+
+    fn mirror(&self, f: impl Fn(u32) -> u32) {
+        if let Some((r, slot)) = &self.reg {
+            r.update_state(*slot, f);
         }
     }
 
@@ -115,6 +131,7 @@ impl Session {
 
     pub fn set_status(&self, s: u8) {
         self.status.store(s, Ordering::Release);
+        self.mirror(|v| (v & !0xFF) | s as u32);
     }
 
     pub fn is_websocket(&self) -> bool {
@@ -128,6 +145,7 @@ impl Session {
     pub(crate) fn set_ended(&self) {
         self.seal();
         self.ended.store(true, Ordering::Release);
+        self.mirror(|v| v | registry::ENDED);
     }
 
     pub fn compression(&self) -> bool {
@@ -136,16 +154,23 @@ impl Session {
 
     pub fn set_compression(&self, on: bool) {
         self.compression.store(on, Ordering::Release);
+        self.mirror(|v| if on { v | registry::COMPRESSION } else { v & !registry::COMPRESSION });
     }
 
     pub fn touch_recv(&self) {
-        self.last_recv_us
-            .store((crate::http::unix_time() * 1e6) as u64, Ordering::Relaxed);
+        let us = (crate::http::unix_time() * 1e6) as u64;
+        self.last_recv_us.store(us, Ordering::Relaxed);
+        if let Some((r, slot)) = &self.reg {
+            r.touch_recv(*slot, us);
+        }
     }
 
     pub fn touch_send(&self) {
-        self.last_send_us
-            .store((crate::http::unix_time() * 1e6) as u64, Ordering::Relaxed);
+        let us = (crate::http::unix_time() * 1e6) as u64;
+        self.last_send_us.store(us, Ordering::Relaxed);
+        if let Some((r, slot)) = &self.reg {
+            r.touch_send(*slot, us);
+        }
     }
 
     pub fn last_recv(&self) -> f64 {
@@ -179,6 +204,7 @@ impl Session {
         }
         if closing {
             ob.sealed = true;
+            self.mirror(|v| v | registry::SEALED);
             if matches!(item, Outgoing::Close { .. }) {
                 self.set_status(status::CLOSING);
             }
@@ -200,6 +226,7 @@ impl Session {
     /// Refuses further items: the connection is going away.
     pub(crate) fn seal(&self) {
         self.outbox.lock().sealed = true;
+        self.mirror(|v| v | registry::SEALED);
     }
 
     pub fn is_sealed(&self) -> bool {

@@ -5,6 +5,9 @@ register_shutdown_function(function () {
 });
 
 $server = new Swoole\WebSocket\Server('127.0.0.1', (int)$argv[1]);
+// One process: exit() in a callback then ends the server itself. (With
+// several workers it ends only that worker, which is restarted: see 211.)
+$server->set(['worker_num' => 1]);
 
 $server->on('message', function (Swoole\WebSocket\Server $server, $frame) {
     if ($frame->data === 'exit') {

@@ -41,8 +41,8 @@ pub const EVENTS: &[&str] = &[
     "afterreload",
 ];
 
-/// Most arguments any event passes (onReceive: server, fd, reactor id, data).
-const MAX_ARGS: usize = 4;
+/// Most arguments any event passes (onWorkerError: server, id, pid, code, signal).
+const MAX_ARGS: usize = 5;
 
 /// ZEND_ACC_CALL_VIA_TRAMPOLINE: `__call` handlers get a one-shot trampoline
 /// that cannot be cached.
@@ -163,7 +163,7 @@ fn invoke(cb: &Callback, args: &[&Zval]) -> Zval {
     let mut retval = Zval::new();
     match &cb.fcc {
         Some(fcc) => {
-            let mut params: [Zval; MAX_ARGS] = [Zval::new(), Zval::new(), Zval::new(), Zval::new()];
+            let mut params: [Zval; MAX_ARGS] = std::array::from_fn(|_| Zval::new());
             for (slot, arg) in params.iter_mut().zip(args) {
                 *slot = arg.shallow_clone();
             }

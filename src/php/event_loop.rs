@@ -6,11 +6,15 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendObject, Zval};
+use ext_php_rs::types::Zval;
 use swoole_rs_engine::bridge::Event;
 use swoole_rs_engine::config::ServerConfig;
 use swoole_rs_engine::handshake::Refusal;
-use swoole_rs_engine::server::{Engine, Shared};
+use std::sync::atomic::Ordering;
+
+use swoole_rs_engine::server::Engine;
+use swoole_rs_engine::workers::node::{Node, MODE_BASE};
+use swoole_rs_engine::workers::registry::{WORKER_BUSY, WORKER_IDLE};
 use swoole_rs_engine::session::Outgoing;
 
 use super::callbacks::{call, ev, Callback, Outcome};
@@ -21,7 +25,7 @@ use super::server::ServerCore;
 use super::values::{bytes_zval, long_zval};
 
 /// What the loop does after a callback.
-enum Flow {
+pub enum Flow {
     Continue,
     Stopped,
     Exit,
@@ -38,65 +42,106 @@ impl From<&Outcome> for Flow {
     }
 }
 
-pub fn run(
+impl Flow {
+    pub fn goes_on(&self) -> bool {
+        matches!(self, Flow::Continue)
+    }
+}
+
+/// Calls the callback registered for `name` (if any) with `args`.
+pub fn call_event(core: &ServerCore, name: &str, args: &[&Zval]) -> Flow {
+    match core.callbacks.get(name) {
+        Some(cb) => after(core, call(&cb, args)),
+        None => Flow::Continue,
+    }
+}
+
+/// The worker's loop: hands this process's events to PHP until the server
+/// stops or this worker leaves (reload, max_request).
+pub fn serve(core: &ServerCore, server: &Zval, node: &Arc<Node>, max_request: u64) -> Flow {
+    let slot = node
+        .registry
+        .as_ref()
+        .filter(|_| node.worker_id >= 0)
+        .map(|r| r.worker(node.worker_id as usize));
+    let mut batch = VecDeque::new();
+    loop {
+        node.events.drain_into(&mut batch, None);
+        if let Some(w) = slot {
+            w.status.store(WORKER_BUSY, Ordering::Relaxed);
+        }
+        while let Some(event) = batch.pop_front() {
+            let counts = matches!(
+                event,
+                Event::Message { .. } | Event::Request { .. } | Event::Receive { .. } | Event::Open { .. } | Event::Handshake { .. }
+            );
+            if counts {
+                if let Some(w) = slot {
+                    w.requests.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            let flow = dispatch(core, server, node, event);
+            if counts && max_request > 0 && core.request_count.get() >= max_request {
+                node.leave();
+            }
+            if !flow.goes_on() {
+                return flow;
+            }
+        }
+        if let Some(w) = slot {
+            w.status.store(WORKER_IDLE, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Ends start() after the loop: exit() and fatal errors carry on unwinding.
+pub fn finish(flow: Flow) -> PhpResult<bool> {
+    match flow {
+        Flow::Exit => Ok(false),
+        // SAFETY: re-raises the fatal error PHP was unwinding from.
+        Flow::Bailout => unsafe { ext_php_rs::zend::bailout() },
+        _ => Ok(true),
+    }
+}
+
+pub fn run_single(
     core: &ServerCore,
-    this: &mut ZendObject,
+    server: &Zval,
     listener: TcpListener,
     config: ServerConfig,
 ) -> PhpResult<bool> {
     let engine = Engine::start(listener, config, true)
         .map_err(|e| swoole_exception(format!("failed to start the server: {e}")))?;
     let shared = engine.shared().clone();
-    core.set_running(Some(shared.clone()));
-    let mut server = Zval::new();
-    server.set_object(this);
+    let node = Arc::new(Node::new(
+        MODE_BASE,
+        0,
+        1,
+        shared.events.clone(),
+        Some(shared),
+        None,
+    ));
+    core.set_running(Some(node.clone()));
+    core.set_worker(0, std::process::id() as i64);
 
-    let mut flow = Flow::Continue;
-    if let Some(cb) = core.callbacks.get("start") {
-        flow = after(core, call(&cb, &[&server]));
+    let worker_id = long_zval(0);
+    let mut flow = call_event(core, "start", &[server]);
+    if flow.goes_on() {
+        flow = call_event(core, "workerstart", &[server, &worker_id]);
     }
-    if matches!(flow, Flow::Continue) {
-        if let Some(cb) = core.callbacks.get("workerstart") {
-            flow = after(core, call(&cb, &[&server, &long_zval(0)]));
-        }
+    if flow.goes_on() {
+        flow = serve(core, server, &node, 0);
     }
-
-    let mut batch = VecDeque::new();
-    while matches!(flow, Flow::Continue) {
-        shared.events.drain_into(&mut batch, None);
-        while let Some(event) = batch.pop_front() {
-            flow = dispatch(core, &server, &shared, event);
-            if !matches!(flow, Flow::Continue) {
-                break;
-            }
-        }
-    }
-
     match flow {
-        Flow::Exit => {
-            // exit() inside a callback: close everything now and let PHP exit.
-            drop(engine);
-            Ok(false)
-        }
-        Flow::Bailout => {
+        Flow::Exit | Flow::Bailout => {
+            // exit() or a fatal error inside a callback: close everything now.
             drop(engine);
             core.set_running(None);
-            // SAFETY: re-raises the fatal error PHP was unwinding from.
-            unsafe { ext_php_rs::zend::bailout() }
+            finish(flow)
         }
         _ => {
-            for name in ["workerstop", "shutdown"] {
-                if let Some(cb) = core.callbacks.get(name) {
-                    let worker_id = long_zval(0);
-                    let args: &[&Zval] = if name == "workerstop" {
-                        &[&server, &worker_id]
-                    } else {
-                        &[&server]
-                    };
-                    if !matches!(after(core, call(&cb, args)), Flow::Continue) {
-                        break;
-                    }
-                }
+            if call_event(core, "workerstop", &[server, &worker_id]).goes_on() {
+                call_event(core, "shutdown", &[server]);
             }
             drop(engine);
             Ok(true)
@@ -124,23 +169,32 @@ fn after(core: &ServerCore, outcome: Outcome) -> Flow {
     }
 }
 
-fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event) -> Flow {
+fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) -> Flow {
     core.dispatch_count.set(core.dispatch_count.get() + 1);
+    // The handshake counts as a request, as in Swoole 6 (max_request).
     if matches!(
         event,
-        Event::Message { .. } | Event::Request { .. } | Event::Receive { .. }
+        Event::Message { .. }
+            | Event::Request { .. }
+            | Event::Receive { .. }
+            | Event::Open { .. }
+            | Event::Handshake { .. }
     ) {
         core.request_count.set(core.request_count.get() + 1);
     }
     match event {
-        Event::Stopped => Flow::Stopped,
+        Event::Stopped | Event::Leave => Flow::Stopped,
+        Event::PipeMessage { src_worker_id, data } => {
+            let data = bytes_zval(&data);
+            call_event(core, "pipemessage", &[server, &long_zval(src_worker_id), &data])
+        }
         Event::Log { level, message } => {
             core.log.borrow().write(level, &message);
             Flow::Continue
         }
         // Once stopping, messages still queued are not handed out (as in Swoole):
         // their connections are already being closed.
-        Event::Message { .. } if shared.is_stopping() => Flow::Continue,
+        Event::Message { .. } if node.is_stopping() => Flow::Continue,
         Event::Message { fd, frame } => match core.callbacks.at(ev::MESSAGE) {
             Some(cb) => {
                 let frame = new_frame_object(fd, &frame);
@@ -157,7 +211,7 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
         },
         Event::Close { fd, websocket } => {
             // Gone for PHP from here on: exist() is false inside onClose.
-            shared.sessions.remove(fd);
+            node.forget(fd);
             let cb = if !websocket && core.callbacks.has("disconnect") {
                 core.callbacks.get("disconnect")
             } else {
@@ -196,7 +250,7 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                 keep_alive: request.keep_alive(),
             };
             let req = new_request_object(fd, &request);
-            let mut response = new_response_object(fd, shared, kind, &request);
+            let mut response = new_response_object(fd, node, kind, &request);
             let resp_zval = {
                 let mut z = Zval::new();
                 z.set_object(&mut response.std);
@@ -215,7 +269,7 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                 return Flow::Continue;
             };
             let req = new_request_object(fd, &request);
-            let mut response = new_response_object(fd, shared, ResponseKind::Handshake, &request);
+            let mut response = new_response_object(fd, node, ResponseKind::Handshake, &request);
             let resp_zval = {
                 let mut z = Zval::new();
                 z.set_object(&mut response.std);
@@ -226,16 +280,15 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
             let refused = matches!(&outcome, Outcome::Returned(r) if r.is_false());
             let flow = after(core, outcome);
             if refused && response.is_ended() {
-                if let Some(s) = shared.sessions.get(fd) {
-                    let _ = s.send(Outgoing::End);
-                }
+                let _ = node.send(fd, Outgoing::End);
             } else if !response.is_ended() {
-                if let Some(s) = shared.sessions.get(fd) {
-                    let _ = s.send(Outgoing::HandshakeDone {
+                let _ = node.send(
+                    fd,
+                    Outgoing::HandshakeDone {
                         response: Refusal::BadRequest.response(),
                         upgraded: false,
-                    });
-                }
+                    },
+                );
             }
             flow
         }

@@ -9,6 +9,7 @@ mod event_loop;
 mod frame;
 mod info;
 mod log;
+mod process;
 mod request;
 mod server;
 mod settings;

@@ -12,8 +12,8 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, ZendObject, Zval};
 use swoole_rs_engine::handshake;
 use swoole_rs_engine::http::{self, HttpRequest};
-use swoole_rs_engine::server::Shared;
-use swoole_rs_engine::session::{status, Outgoing, Session};
+use swoole_rs_engine::workers::node::Node;
+use swoole_rs_engine::session::Outgoing;
 
 use super::errors::warn;
 use super::frame::Binary;
@@ -137,7 +137,7 @@ pub fn new_request_object(fd: u64, req: &Arc<HttpRequest>) -> Zval {
     }
     let _ = server.insert("request_time", long_zval(time as i64));
     let _ = server.insert("request_time_float", double_zval(time));
-    let _ = server.insert("server_protocol", req.protocol);
+    let _ = server.insert("server_protocol", req.protocol.as_str());
     if let Some(local) = req.local {
         let _ = server.insert("server_port", long_zval(local.port() as i64));
     }
@@ -192,7 +192,7 @@ struct ResponseState {
 pub struct Response {
     #[php(prop)]
     fd: i64,
-    target: Option<(Arc<Shared>, ResponseKind)>,
+    target: Option<(Arc<Node>, ResponseKind)>,
     /// Sec-WebSocket-Accept for the request, when answering a handshake.
     accept: Option<String>,
     state: RefCell<ResponseState>,
@@ -327,8 +327,8 @@ impl Response {
                 if sent && upgraded {
                     // Pushes made right after end() (defer, onOpen-like code) queue
                     // behind the 101 response, so the connection counts as open now.
-                    if let Some(s) = self.session() {
-                        s.set_status(status::ACTIVE);
+                    if let Some((node, _)) = &self.target {
+                        node.mark_active(self.fd as u64);
                     }
                 }
                 sent
@@ -392,16 +392,17 @@ impl Response {
         add("Date", http::http_date());
     }
 
-    fn session(&self) -> Option<Arc<Session>> {
-        self.target.as_ref()?.0.sessions.get(self.fd as u64)
-    }
-
     fn session_alive(&self) -> bool {
-        self.session().is_some_and(|s| !s.is_sealed())
+        self.target
+            .as_ref()
+            .and_then(|(node, _)| node.conn(self.fd as u64))
+            .is_some_and(|c| !c.sealed)
     }
 
     fn send(&self, item: Outgoing) -> bool {
-        self.session().is_some_and(|s| s.send(item).is_ok())
+        self.target
+            .as_ref()
+            .is_some_and(|(node, _)| node.send(self.fd as u64, item).is_ok())
     }
 
     fn final_headers(
@@ -449,7 +450,7 @@ fn head_bytes(st: &ResponseState, headers: &[(String, String)]) -> Vec<u8> {
 /// Builds the Response object for onRequest / onHandShake.
 pub fn new_response_object(
     fd: u64,
-    shared: &Arc<Shared>,
+    node: &Arc<Node>,
     kind: ResponseKind,
     request: &HttpRequest,
 ) -> ZBox<ZendClassObject<Response>> {
@@ -462,7 +463,7 @@ pub fn new_response_object(
         .flatten();
     ZendClassObject::new(Response {
         fd: fd as i64,
-        target: Some((shared.clone(), kind)),
+        target: Some((node.clone(), kind)),
         accept,
         state: RefCell::default(),
     })

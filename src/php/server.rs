@@ -13,14 +13,15 @@ use bytes::Bytes;
 use ext_php_rs::class::RegisteredClass;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, ZendObject, Zval};
-use swoole_rs_engine::config::ServerConfig;
+use swoole_rs_engine::config::{ProcessConfig, ServerConfig};
 use swoole_rs_engine::frame as wire;
-use swoole_rs_engine::server::{self as engine, Shared};
-use swoole_rs_engine::session::{status, Outgoing, SendError, Session};
+use swoole_rs_engine::server as engine;
+use swoole_rs_engine::session::{status, Outgoing, SendError};
+use swoole_rs_engine::workers::node::{ConnState, Node, MODE_BASE, MODE_PROCESS};
 
 use super::callbacks::{Callbacks, EVENTS};
 use super::errors::{swoole_exception, warn};
-use super::event_loop;
+use super::process;
 use super::frame::{Binary, OutFrame};
 use super::log::LogSettings;
 use super::settings;
@@ -44,12 +45,18 @@ pub struct ServerCore {
     sock_type: Cell<i64>,
     listener: RefCell<Option<TcpListener>>,
     config: RefCell<ServerConfig>,
+    pub procs: RefCell<ProcessConfig>,
+    /// This process's place in the server (-1 / 0 before start()).
+    worker_id: Cell<i64>,
+    worker_pid: Cell<i64>,
+    pub master_pid: Cell<i64>,
+    pub manager_pid: Cell<i64>,
     /// Everything passed to set(), merged, as `$server->setting` shows it.
     setting: RefCell<Option<Zval>>,
     warned: RefCell<HashSet<String>>,
     pub callbacks: Callbacks,
-    /// The engine's state while start() runs.
-    running: RefCell<Option<Arc<Shared>>>,
+    /// This process's view of the running server while start() runs.
+    running: RefCell<Option<Arc<Node>>>,
     /// Callables queued by defer(), run after the current callback.
     deferred: RefCell<Vec<Zval>>,
     started: Cell<bool>,
@@ -89,7 +96,12 @@ impl ServerCore {
             ))
         })?;
         let actual = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+        if mode != MODE_BASE && mode != MODE_PROCESS {
+            return Err(swoole_exception(format!("invalid $mode parameters {mode}")));
+        }
         let core = ServerCore::default();
+        core.worker_id.set(-1);
+        core.procs.borrow_mut().mode = mode;
         core.kind.set(kind);
         *core.host.borrow_mut() = host.to_string();
         core.port.set(actual);
@@ -132,6 +144,7 @@ impl ServerCore {
         }
         settings::apply(
             &mut self.config.borrow_mut(),
+            &mut self.procs.borrow_mut(),
             &mut self.log.borrow_mut(),
             settings,
             &mut self.warned.borrow_mut(),
@@ -179,16 +192,109 @@ impl ServerCore {
             self.kind() == Kind::WebSocket && self.callbacks.has("handshake");
         config.emit_connect = self.callbacks.has("connect");
         self.started.set(true);
-        let result = event_loop::run(self, this, listener, config);
+        let result = process::start(self, this, listener, config);
         *self.running.borrow_mut() = None;
         result
     }
 
-    pub fn set_running(&self, shared: Option<Arc<Shared>>) {
-        *self.running.borrow_mut() = shared;
+    /// Records which worker this process is.
+    pub fn set_worker(&self, id: i64, pid: i64) {
+        self.worker_id.set(id);
+        self.worker_pid.set(pid);
     }
 
-    pub fn shared(&self) -> Option<Arc<Shared>> {
+    pub fn worker_id(&self) -> i64 {
+        self.worker_id.get()
+    }
+
+    fn worker_status(&self, id: Option<i64>) -> Zval {
+        let node = self.node();
+        let id = id.unwrap_or(self.worker_id.get());
+        match node.as_ref().and_then(|n| n.registry.as_ref().map(|r| (n, r))) {
+            Some((n, r)) if (0..n.worker_num as i64).contains(&id) => {
+                long_zval(r.worker(id as usize).status.load(std::sync::atomic::Ordering::Acquire) as i64)
+            }
+            // One process: it is the only worker, busy while PHP runs.
+            None if node.is_some() && id == 0 => long_zval(1),
+            _ => bool_zval(false),
+        }
+    }
+
+    fn worker_pid_of(&self, id: Option<i64>) -> Zval {
+        match id {
+            None => long_zval(self.worker_pid.get()),
+            Some(id) => match self.node().and_then(|n| n.registry.clone().map(|r| (n, r))) {
+                Some((n, r)) if (0..n.worker_num as i64).contains(&id) => {
+                    long_zval(r.worker(id as usize).pid.load(std::sync::atomic::Ordering::Acquire) as i64)
+                }
+                _ if id == self.worker_id.get() => long_zval(self.worker_pid.get()),
+                _ => bool_zval(false),
+            },
+        }
+    }
+
+    fn send_message(&self, message: &Zval, dst: i64) -> bool {
+        let Some(node) = self.node() else {
+            warn("the server is not running");
+            return false;
+        };
+        let Some(data) = zval_bytes(message) else {
+            return false;
+        };
+        if dst < 0 || dst >= node.worker_num as i64 {
+            warn(&format!("worker_id[{dst}] is invalid"));
+            return false;
+        }
+        node.send_message(dst as u32, Bytes::from(data))
+    }
+
+    /// stop($workerId): that worker (default: this one) leaves and is
+    /// replaced; a server of one process stops.
+    fn stop_worker(&self, id: i64) -> bool {
+        let Some(node) = self.node() else {
+            return false;
+        };
+        if node.registry.is_none() {
+            node.shutdown();
+            return true;
+        }
+        if id < 0 || id == node.worker_id {
+            node.leave();
+            return true;
+        }
+        match self.worker_pid_of(Some(id)).long() {
+            // SAFETY: signalling a worker of this server.
+            Some(pid) if pid > 0 => unsafe { libc::kill(pid as i32, libc::SIGTERM) == 0 },
+            _ => false,
+        }
+    }
+
+    fn bind(&self, fd: i64, uid: i64) -> bool {
+        if self.procs.borrow().dispatch_mode != 5 {
+            warn("can't use the bind method without dispatch_mode=5");
+            return false;
+        }
+        match (self.node(), u64::try_from(fd), u64::try_from(uid)) {
+            (Some(n), Ok(fd), Ok(uid)) => n.bind(fd, uid),
+            _ => false,
+        }
+    }
+
+    fn reload(&self) -> bool {
+        match self.node() {
+            Some(n) => n.reload(),
+            None => {
+                warn("the server is not running");
+                false
+            }
+        }
+    }
+
+    pub fn set_running(&self, node: Option<Arc<Node>>) {
+        *self.running.borrow_mut() = node;
+    }
+
+    pub fn node(&self) -> Option<Arc<Node>> {
         self.running.borrow().clone()
     }
 
@@ -205,12 +311,19 @@ impl ServerCore {
         self.running
             .borrow()
             .as_ref()
-            .is_some_and(|s| s.is_stopping())
+            .is_some_and(|n| n.is_stopping())
     }
 
-    fn session(&self, fd: i64) -> Option<Arc<Session>> {
-        let shared = self.running.borrow();
-        shared.as_ref()?.sessions.get(u64::try_from(fd).ok()?)
+    fn conn(&self, fd: i64) -> Option<ConnState> {
+        let node = self.running.borrow();
+        node.as_ref()?.conn(u64::try_from(fd).ok()?)
+    }
+
+    fn send_to(&self, fd: i64, item: Outgoing) -> Result<(), SendError> {
+        match (self.running.borrow().as_ref(), u64::try_from(fd)) {
+            (Some(node), Ok(fd)) => node.send(fd, item),
+            _ => Err(SendError::Closed),
+        }
     }
 
     pub fn take_deferred(&self) -> Vec<Zval> {
@@ -231,8 +344,8 @@ impl ServerCore {
         let Some(data) = zval_bytes(data) else {
             return false;
         };
-        match self.session(fd) {
-            Some(s) => report_send(fd, s.send(Outgoing::Raw(Bytes::from(data)))),
+        match self.conn(fd) {
+            Some(_) => report_send(fd, self.send_to(fd, Outgoing::Raw(Bytes::from(data)))),
             None => {
                 warn(&format!("session#{fd} does not exists"));
                 false
@@ -241,10 +354,10 @@ impl ServerCore {
     }
 
     fn close(&self, fd: i64) -> bool {
-        let Some(s) = self.session(fd) else {
+        let Some(s) = self.conn(fd) else {
             return false;
         };
-        let item = if s.status() == status::ACTIVE {
+        let item = if s.status == status::ACTIVE {
             Outgoing::Close {
                 code: 1000,
                 reason: Bytes::new(),
@@ -252,35 +365,37 @@ impl ServerCore {
         } else {
             Outgoing::End
         };
-        s.send(item).is_ok()
+        self.send_to(fd, item).is_ok()
     }
 
     fn exist(&self, fd: i64) -> bool {
-        self.session(fd).is_some_and(|s| !s.is_sealed())
+        self.conn(fd).is_some_and(|s| !s.sealed)
     }
 
     fn is_established(&self, fd: i64) -> bool {
-        self.session(fd)
-            .is_some_and(|s| s.status() == status::ACTIVE && !s.is_sealed())
+        self.conn(fd)
+            .is_some_and(|s| s.status == status::ACTIVE && !s.sealed)
+    }
+
+    /// Every connection of the server (all workers' in a multi-process server).
+    pub fn connection_fds(&self) -> Vec<u64> {
+        self.node().map(|n| n.fds()).unwrap_or_default()
     }
 
     fn connections(&self) -> Zval {
         let mut arr = ZendHashTable::new();
-        if let Some(shared) = self.running.borrow().as_ref() {
-            for fd in shared.sessions.fds() {
-                let _ = arr.push(fd as i64);
-            }
+        for fd in self.connection_fds() {
+            let _ = arr.push(fd as i64);
         }
         array_zval(arr)
     }
 
     fn client_list(&self, start_fd: i64, count: i64) -> Zval {
-        let Some(shared) = self.shared() else {
+        let Some(node) = self.node() else {
             return bool_zval(false);
         };
         let mut arr = ZendHashTable::new();
-        for fd in shared
-            .sessions
+        for fd in node
             .fds()
             .into_iter()
             .filter(|&fd| fd as i64 > start_fd)
@@ -292,11 +407,11 @@ impl ServerCore {
     }
 
     fn connection_info(&self, fd: i64) -> Zval {
-        let Some(s) = self.session(fd) else {
+        let Some(s) = self.conn(fd) else {
             return bool_zval(false);
         };
         let mut info = ZendHashTable::new();
-        let ws = s.status();
+        let ws = s.status;
         if self.kind() == Kind::WebSocket {
             let _ = info.insert("websocket_status", long_zval(ws as i64));
         }
@@ -311,55 +426,87 @@ impl ServerCore {
         let _ = info.insert("remote_ip", s.peer.ip().to_string());
         let _ = info.insert("reactor_id", long_zval(0));
         let _ = info.insert("connect_time", long_zval(s.connect_time as i64));
-        let _ = info.insert("last_time", long_zval(s.last_recv() as i64));
-        let _ = info.insert("last_recv_time", double_zval(s.last_recv()));
-        let _ = info.insert("last_send_time", double_zval(s.last_send()));
-        let _ = info.insert("last_dispatch_time", double_zval(s.last_recv()));
+        let _ = info.insert("last_time", long_zval(s.last_recv as i64));
+        let _ = info.insert("last_recv_time", double_zval(s.last_recv));
+        let _ = info.insert("last_send_time", double_zval(s.last_send));
+        let _ = info.insert("last_dispatch_time", double_zval(s.last_recv));
         let _ = info.insert("close_errno", long_zval(0));
         let _ = info.insert("recv_queued_bytes", long_zval(0));
-        let _ = info.insert("send_queued_bytes", long_zval(s.queued_bytes() as i64));
+        let _ = info.insert("send_queued_bytes", long_zval(s.queued_bytes as i64));
         array_zval(info)
     }
 
     fn shutdown(&self) -> bool {
-        match self.shared() {
-            Some(shared) => {
-                engine::shutdown(&shared);
+        match self.node() {
+            Some(node) => {
+                node.shutdown();
                 true
             }
             None => false,
         }
     }
 
+    /// Swoole's stats() keys, in its order; totals are server-wide.
     fn stats(&self) -> Zval {
+        use std::sync::atomic::Ordering::Relaxed;
         let mut st = ZendHashTable::new();
-        if let Some(shared) = self.shared() {
-            use std::sync::atomic::Ordering::Relaxed;
-            let _ = st.insert("start_time", long_zval(shared.start_time as i64));
-            let _ = st.insert("connection_num", long_zval(shared.sessions.len() as i64));
-            let _ = st.insert(
-                "abort_count",
-                long_zval(shared.stats.rejected_count.load(Relaxed) as i64),
-            );
-            let _ = st.insert(
-                "accept_count",
-                long_zval(shared.stats.accept_count.load(Relaxed) as i64),
-            );
-            let _ = st.insert(
-                "close_count",
-                long_zval(shared.stats.close_count.load(Relaxed) as i64),
-            );
-            let _ = st.insert("worker_num", long_zval(1));
-            let _ = st.insert("task_worker_num", long_zval(0));
-            let requests = self.request_count.get() as i64;
-            let _ = st.insert("request_count", long_zval(requests));
-            let _ = st.insert(
-                "dispatch_count",
-                long_zval(self.dispatch_count.get() as i64),
-            );
-            let _ = st.insert("worker_request_count", long_zval(requests));
-            let _ = st.insert("idle_worker_num", long_zval(0));
-            let _ = st.insert("coroutine_num", long_zval(0));
+        let Some(node) = self.node() else {
+            return array_zval(st);
+        };
+        let engine = node.engine.as_ref();
+        let (accepted, closed, aborted) = match (&node.registry, engine) {
+            (Some(r), _) => {
+                let c = r.counters();
+                (c.accept_count.load(Relaxed), c.close_count.load(Relaxed), c.abort_count.load(Relaxed))
+            }
+            (None, Some(e)) => (
+                e.stats.accept_count.load(Relaxed),
+                e.stats.close_count.load(Relaxed),
+                e.stats.rejected_count.load(Relaxed),
+            ),
+            _ => (0, 0, 0),
+        };
+        let local = self.request_count.get() as i64;
+        let (total, idle) = match &node.registry {
+            Some(r) => (0..node.worker_num as usize).fold((0i64, 0i64), |(t, i), w| {
+                let slot = r.worker(w);
+                let idle = slot.status.load(Relaxed) == swoole_rs_engine::workers::registry::WORKER_IDLE;
+                (t + slot.requests.load(Relaxed) as i64, i + idle as i64)
+            }),
+            None => (local, 0),
+        };
+        let fds = node.fds();
+        let start_time = engine.map(|e| e.start_time).unwrap_or_else(swoole_rs_engine::http::unix_time);
+        let dispatched = self.dispatch_count.get() as i64;
+        let rows: [(&str, i64); 25] = [
+            ("start_time", start_time as i64),
+            ("connection_num", fds.len() as i64),
+            ("abort_count", aborted as i64),
+            ("accept_count", accepted as i64),
+            ("close_count", closed as i64),
+            ("worker_num", node.worker_num as i64),
+            ("task_worker_num", 0),
+            ("user_worker_num", 0),
+            ("idle_worker_num", idle),
+            ("dispatch_count", dispatched),
+            ("request_count", total),
+            ("response_count", 0),
+            ("total_recv_bytes", 0),
+            ("total_send_bytes", 0),
+            ("pipe_packet_msg_id", 0),
+            ("concurrency", 0),
+            ("session_round", accepted as i64),
+            ("min_fd", fds.first().copied().unwrap_or(0) as i64),
+            ("max_fd", fds.last().copied().unwrap_or(0) as i64),
+            ("worker_request_count", local),
+            ("worker_response_count", 0),
+            ("worker_dispatch_count", dispatched),
+            ("worker_concurrency", 0),
+            ("coroutine_num", 0),
+            ("coroutine_peek_num", 0),
+        ];
+        for (k, v) in rows {
+            let _ = st.insert(k, long_zval(v));
         }
         array_zval(st)
     }
@@ -405,10 +552,10 @@ impl ServerCore {
         if !self.is_running() {
             return false;
         }
-        let Some(s) = self.session(fd).filter(|s| s.status() == status::ACTIVE) else {
+        let Some(s) = self.conn(fd).filter(|s| s.status == status::ACTIVE) else {
             if self.stopping() {
                 // Shutting down: every connection is closing; nothing to warn about.
-            } else if self.session(fd).is_none() {
+            } else if self.conn(fd).is_none() {
                 warn(&format!("session#{fd} does not exists"));
             } else {
                 warn(&format!(
@@ -419,12 +566,12 @@ impl ServerCore {
         };
         // A connection that negotiated permessage-deflate gets every whole data
         // message compressed (as Swoole does); the I/O thread does the work.
-        if s.has_ended() {
+        if s.ended {
             // The client is gone and its onClose is on the way: nothing to send
             // to, and nothing the caller did wrong.
             return false;
         }
-        let item = if s.compression() {
+        let item = if s.compression {
             Outgoing::Compressed {
                 first,
                 payload: Bytes::copy_from_slice(payload),
@@ -432,7 +579,7 @@ impl ServerCore {
         } else {
             Outgoing::Raw(self.encode_cached(first, payload))
         };
-        report_send(fd, s.send(item))
+        report_send(fd, self.send_to(fd, item))
     }
 
     /// Encodes a frame, reusing the previous encoding when the same frame is
@@ -462,13 +609,13 @@ impl ServerCore {
             warn("the max length of close reason is 123");
             return false;
         }
-        let Some(s) = self.session(fd).filter(|s| s.status() == status::ACTIVE) else {
+        if self.conn(fd).filter(|s| s.status == status::ACTIVE).is_none() {
             warn(&format!(
                 "the connected client of connection[{fd}] is not a websocket client or closed"
             ));
             return false;
         };
-        s.send(Outgoing::Close {
+        self.send_to(fd, Outgoing::Close {
             code: code as u16,
             reason: Bytes::from(reason),
         })
@@ -481,7 +628,7 @@ impl ServerCore {
             warn("the max length of ping data is 125");
             return false;
         }
-        let Some(s) = self.session(fd).filter(|s| s.status() == status::ACTIVE) else {
+        if self.conn(fd).filter(|s| s.status == status::ACTIVE).is_none() {
             warn(&format!(
                 "the connected client of connection[{fd}] is not a websocket client or closed"
             ));
@@ -489,7 +636,7 @@ impl ServerCore {
         };
         report_send(
             fd,
-            s.send(Outgoing::Raw(wire::encode(0x80 | wire::OP_PING, &data))),
+            self.send_to(fd, Outgoing::Raw(wire::encode(0x80 | wire::OP_PING, &data))),
         )
     }
 }
@@ -626,9 +773,9 @@ macro_rules! server_class {
             }
 
             #[php(optional = worker_id)]
-            pub fn stop(&self, worker_id: Option<i64>) -> bool {
-                let _ = worker_id;
-                self.core.shutdown()
+            pub fn stop(&self, worker_id: Option<i64>, wait_event: Option<bool>) -> bool {
+                let _ = wait_event;
+                self.core.stop_worker(worker_id.unwrap_or(-1))
             }
 
             pub fn stats(&self) -> Zval {
@@ -637,22 +784,50 @@ macro_rules! server_class {
 
             #[php(name = "getMasterPid")]
             pub fn get_master_pid(&self) -> i64 {
-                std::process::id() as i64
+                self.core.master_pid.get()
             }
 
             #[php(name = "getManagerPid")]
             pub fn get_manager_pid(&self) -> i64 {
-                0
+                self.core.manager_pid.get()
             }
 
             #[php(name = "getWorkerId")]
-            pub fn get_worker_id(&self) -> i64 {
-                if self.core.shared().is_some() { 0 } else { -1 }
+            pub fn get_worker_id(&self) -> Zval {
+                match self.core.worker_id() {
+                    -1 => bool_zval(false),
+                    id => long_zval(id),
+                }
             }
 
             #[php(name = "getWorkerPid")]
-            pub fn get_worker_pid(&self) -> i64 {
-                std::process::id() as i64
+            #[php(optional = worker_id)]
+            pub fn get_worker_pid(&self, worker_id: Option<i64>) -> Zval {
+                self.core.worker_pid_of(worker_id)
+            }
+
+            #[php(name = "getWorkerStatus")]
+            #[php(optional = worker_id)]
+            pub fn get_worker_status(&self, worker_id: Option<i64>) -> Zval {
+                self.core.worker_status(worker_id)
+            }
+
+            #[php(name = "sendMessage")]
+            pub fn send_message(&self, message: &Zval, dst_worker_id: i64) -> bool {
+                self.core.send_message(message, dst_worker_id)
+            }
+
+            #[php(optional = only_reload_taskworker)]
+            pub fn reload(&self, only_reload_taskworker: Option<bool>) -> bool {
+                if only_reload_taskworker == Some(true) {
+                    // No task workers yet: nothing to reload.
+                    return true;
+                }
+                self.core.reload()
+            }
+
+            pub fn bind(&self, fd: &Zval, uid: i64) -> bool {
+                self.core.bind(fd_arg(fd), uid)
             }
 
             #[php(getter, name = "setting")]
@@ -687,12 +862,27 @@ macro_rules! server_class {
 
             #[php(getter, name = "master_pid")]
             pub fn get_master_pid_prop(&self) -> i64 {
-                std::process::id() as i64
+                self.core.master_pid.get()
+            }
+
+            #[php(getter, name = "manager_pid")]
+            pub fn get_manager_pid_prop(&self) -> i64 {
+                self.core.manager_pid.get()
             }
 
             #[php(getter, name = "worker_id")]
             pub fn get_worker_id_prop(&self) -> i64 {
-                if self.core.shared().is_some() { 0 } else { -1 }
+                self.core.worker_id()
+            }
+
+            #[php(getter, name = "worker_pid")]
+            pub fn get_worker_pid_prop(&self) -> i64 {
+                self.core.worker_pid.get()
+            }
+
+            #[php(getter, name = "taskworker")]
+            pub fn get_taskworker(&self) -> bool {
+                false
             }
 
             $($extra)*

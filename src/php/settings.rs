@@ -3,26 +3,22 @@
 use std::collections::HashSet;
 
 use ext_php_rs::types::{ZendHashTable, Zval};
-use swoole_rs_engine::config::ServerConfig;
+use swoole_rs_engine::config::{ProcessConfig, ServerConfig};
 
 use std::time::Duration;
 
 use super::errors::warn;
 use super::log::LogSettings;
 use super::values::zval_long;
+use swoole_rs_engine::workers::registry::MAX_WORKERS;
 
-/// Swoole settings that are accepted but change nothing here (one process,
-/// one PHP thread); they are not warned about.
+/// Swoole settings that are accepted but change nothing here; they are not
+/// warned about.
 const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
-    "worker_num",
     "task_worker_num",
-    "dispatch_mode",
-    "daemonize",
     "enable_coroutine",
     "hook_flags",
-    "max_request",
     "max_coroutine",
-    "pid_file",
     "open_tcp_nodelay",
     "tcp_fastopen",
     "backlog",
@@ -32,7 +28,6 @@ const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
     "open_http2_protocol",
     "enable_reuse_port",
     "reload_async",
-    "max_wait_time",
     "log_rotation",
     "log_date_format",
     "display_errors",
@@ -41,6 +36,7 @@ const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
 /// Applies one `set()` call to `config`. Returns nothing: bad values warn.
 pub fn apply(
     config: &mut ServerConfig,
+    procs: &mut ProcessConfig,
     log: &mut LogSettings,
     settings: &ZendHashTable,
     warned: &mut HashSet<String>,
@@ -82,8 +78,46 @@ pub fn apply(
             "reactor_num" => {
                 if let Some(n) = as_usize(&key) {
                     config.reactor_num = n.clamp(1, 256);
+                    procs.reactor_num_set = true;
                 }
             }
+            "worker_num" => match zval_long(v) {
+                Some(n) if n >= 1 => {
+                    let max = (swoole_rs_engine::config::usable_cpus() as i64 * 1000).min(MAX_WORKERS as i64);
+                    if n > max {
+                        warn(&format!("worker_num must be less than {max}, {n} given: using {max}"));
+                    }
+                    procs.worker_num = n.min(max) as u32;
+                }
+                _ => warn(&format!(
+                    "worker_num must be greater than 0, {} given",
+                    v.coerce_to_string().unwrap_or_default()
+                )),
+            },
+            "max_request" => {
+                if let Some(n) = as_usize(&key) {
+                    procs.max_request = n as u64;
+                }
+            }
+            "max_request_grace" => {
+                if let Some(n) = as_usize(&key) {
+                    procs.max_request_grace = Some(n as u64);
+                }
+            }
+            "dispatch_mode" => match zval_long(v) {
+                Some(m @ (1..=5 | 7)) => procs.dispatch_mode = m as u32,
+                _ => warn(&format!(
+                    "dispatch_mode {} is not supported (1, 2, 3, 4, 5, 7, or a dispatch_func)",
+                    v.coerce_to_string().unwrap_or_default()
+                )),
+            },
+            "max_wait_time" => {
+                if let Some(secs) = v.coerce_to_double().filter(|s| *s > 0.0) {
+                    procs.max_wait_time = Duration::from_secs_f64(secs);
+                }
+            }
+            "daemonize" => procs.daemonize = as_bool(),
+            "pid_file" => procs.pid_file = v.coerce_to_string().filter(|s| !s.is_empty()),
             "ssl_cert_file" => config.ssl_cert_file = v.coerce_to_string(),
             "ssl_key_file" => config.ssl_key_file = v.coerce_to_string(),
             "log_file" => log.file = v.coerce_to_string().filter(|s| !s.is_empty()),
