@@ -493,11 +493,12 @@ final class ServerProcess
     public function kill(): void
     {
         if ($this->isRunning()) {
-            $family = process_descendants($this->pid);
-            send_signal($this->pid, SIGKILL);
-            foreach ($family as $pid) {
+            // Workers first: killed after their master, they would get its
+            // death signal and stop gracefully instead of dying at once.
+            foreach (process_descendants($this->pid) as $pid) {
                 send_signal($pid, SIGKILL);
             }
+            send_signal($this->pid, SIGKILL);
             while ($this->isRunning()) {
                 usleep(5000);
             }

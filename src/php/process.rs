@@ -96,6 +96,7 @@ fn run(
         server,
         registry,
         procs,
+        close_timeout: config.close_timeout,
     };
     if ctx.procs.mode == MODE_PROCESS {
         run_process(&ctx, listener, config)
@@ -109,6 +110,7 @@ struct Ctx<'a> {
     server: &'a Zval,
     registry: Arc<Registry>,
     procs: ProcessConfig,
+    close_timeout: Duration,
 }
 
 impl Ctx<'_> {
@@ -118,6 +120,7 @@ impl Ctx<'_> {
             worker_num: self.procs.worker_num,
             forward_term,
             max_wait: self.procs.max_wait_time,
+            stop_wait: self.procs.max_wait_time + self.close_timeout + Duration::from_secs(1),
         }
     }
 
@@ -273,7 +276,7 @@ fn run_process(ctx: &Ctx, listener: TcpListener, config: ServerConfig) -> PhpRes
     // workers may stop, after those events.
     ctx.registry.set_stopping();
     router.stop_workers();
-    wait_for(manager, ctx.procs.max_wait_time + Duration::from_secs(2));
+    wait_for(manager, ctx.procs.max_wait_time + ctx.close_timeout + Duration::from_secs(2));
     drop(engine);
     if !flow.goes_on() && !matches!(flow, Flow::Stopped) {
         core.set_running(None);

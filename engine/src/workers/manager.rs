@@ -34,6 +34,9 @@ pub struct Supervisor {
     pub forward_term: bool,
     /// How long a worker asked to stop may take before it is killed.
     pub max_wait: Duration,
+    /// The same when the whole server stops (clients get time to answer
+    /// their close frames, so every onClose runs).
+    pub stop_wait: Duration,
 }
 
 static TERM: AtomicBool = AtomicBool::new(false);
@@ -128,8 +131,9 @@ impl Supervisor {
                 }
             }
             // Workers that do not stop in time are killed.
+            let limit = if stopping { self.stop_wait } else { self.max_wait };
             for c in children.iter().flatten() {
-                if c.stopping_since.is_some_and(|t| t.elapsed() > self.max_wait) {
+                if c.stopping_since.is_some_and(|t| t.elapsed() > limit) {
                     unsafe { libc::kill(c.pid, libc::SIGKILL) };
                 }
             }
