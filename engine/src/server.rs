@@ -214,6 +214,27 @@ impl Engine {
         &self.shared
     }
 
+    /// The process is going down (a fatal error or exit() in PHP): every
+    /// WebSocket client gets a close frame with `code` (1011), the others a
+    /// hang-up, written within a short grace period.
+    pub fn abort(&self, code: u16) {
+        let sessions = self.shared.sessions.all();
+        for s in &sessions {
+            let item = if s.status() == status::ACTIVE {
+                Outgoing::Close { code, reason: Bytes::new() }
+            } else {
+                Outgoing::End
+            };
+            let _ = s.send(item);
+        }
+        let deadline = std::time::Instant::now() + Duration::from_millis(300);
+        while sessions.iter().any(|s| s.queued_bytes() > 0 && !s.has_ended())
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
     /// Begins a graceful stop: no new connections, WebSocket clients get a
     /// close frame with `code`, everything queued is still written; then an
     /// `Event::Stopped` arrives.

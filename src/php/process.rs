@@ -205,8 +205,17 @@ fn base_worker(ctx: &Ctx, id: u32, listener: TcpListener, mut config: ServerConf
     )
     .with_links(None, peers);
     let result = worker_main(ctx, Arc::new(node));
+    if !matches!(result, Ok(true)) {
+        // A fatal error or exit(): the clients learn it from a 1011 close.
+        engine.abort(1011);
+    }
     drop(engine);
-    result.and_then(|_| exit_worker())
+    match result {
+        // Ended normally: the worker process ends here.
+        Ok(true) => exit_worker(),
+        // exit() or a fatal error: PHP ends the process with its status.
+        other => other,
+    }
 }
 
 /// SWOOLE_PROCESS: the master holds every connection on its I/O threads; a
@@ -363,7 +372,12 @@ fn process_worker(ctx: &Ctx, id: u32) -> PhpResult<bool> {
     unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
     let result = worker_main(ctx, node);
     drop(guard);
-    result.and_then(|_| exit_worker())
+    match result {
+        // Ended normally: the worker process ends here.
+        Ok(true) => exit_worker(),
+        // exit() or a fatal error: PHP ends the process with its status.
+        other => other,
+    }
 }
 
 /// onWorkerStart, the loop, onWorkerStop. Ok when the worker ends normally;
