@@ -13,7 +13,7 @@ use swoole_rs_engine::handshake::Refusal;
 use std::sync::atomic::Ordering;
 
 use swoole_rs_engine::server::Engine;
-use swoole_rs_engine::workers::node::{Node, MODE_BASE};
+use swoole_rs_engine::workers::node::{Node, MODE_BASE, MODE_PROCESS};
 use swoole_rs_engine::workers::registry::{WORKER_BUSY, WORKER_IDLE};
 use swoole_rs_engine::session::Outgoing;
 
@@ -64,6 +64,9 @@ pub fn serve(core: &ServerCore, server: &Zval, node: &Arc<Node>, max_request: u6
         .as_ref()
         .filter(|_| node.worker_id >= 0)
         .map(|r| r.worker(node.worker_id as usize));
+    // SWOOLE_PROCESS workers count the connection events they take, so the
+    // master can hand what a dying worker never took to its replacement.
+    let counts_taken = node.mode == MODE_PROCESS && node.worker_id >= 0;
     let mut batch = VecDeque::new();
     loop {
         node.events.drain_into(&mut batch, None);
@@ -75,8 +78,11 @@ pub fn serve(core: &ServerCore, server: &Zval, node: &Arc<Node>, max_request: u6
                 event,
                 Event::Message { .. } | Event::Request { .. } | Event::Receive { .. } | Event::Open { .. } | Event::Handshake { .. }
             );
-            if counts {
-                if let Some(w) = slot {
+            if let Some(w) = slot {
+                if counts_taken && event.fd().is_some() {
+                    w.taken.fetch_add(1, Ordering::Release);
+                }
+                if counts {
                     w.requests.fetch_add(1, Ordering::Relaxed);
                 }
             }

@@ -41,6 +41,9 @@ pub struct WorkerSlot {
     pub status: AtomicU32,
     pub requests: AtomicU64,
     pub dispatches: AtomicU64,
+    /// SWOOLE_PROCESS: connection events this worker id has taken from the
+    /// master (ever, across restarts); the master redelivers the rest.
+    pub taken: AtomicU64,
 }
 
 #[repr(C)]

@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::io::Write;
 use std::os::unix::net::{UnixListener, UnixStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, OnceLock};
 
@@ -22,7 +22,9 @@ use crate::bridge::{Event, EventQueue, EventSink, Fd};
 use crate::server::Shared;
 
 enum PortMsg {
-    Out(Vec<u8>),
+    /// An encoded message; `tracked` ones (connection events) are kept until
+    /// the worker has taken them, to redeliver after a crash.
+    Out(Vec<u8>, bool),
     /// A worker said hello on this socket (numbered, so a late Detach of
     /// the previous worker's socket cannot drop the new one).
     Attach(u64, UnixStream),
@@ -48,11 +50,12 @@ pub struct Router {
 impl Router {
     pub fn new(worker_num: u32, mode: u32, local: Arc<EventQueue>, registry: Arc<Registry>) -> Arc<Router> {
         let ports = (0..worker_num)
-            .map(|_| {
+            .map(|id| {
                 let (tx, rx) = channel::<PortMsg>();
+                let registry = registry.clone();
                 std::thread::Builder::new()
                     .name("swoole-rs-port".into())
-                    .spawn(move || port_writer(rx))
+                    .spawn(move || port_writer(rx, &registry.worker(id as usize).taken))
                     .expect("spawning a writer thread");
                 Mutex::new(tx)
             })
@@ -175,7 +178,7 @@ impl Router {
     pub fn stop_workers(&self) {
         let bytes = ipc::encode(&Msg::Event(Event::Stopped));
         for id in 0..self.ports.len() as u32 {
-            self.port(id, PortMsg::Out(bytes.clone()));
+            self.port(id, PortMsg::Out(bytes.clone(), false));
         }
     }
 }
@@ -185,36 +188,60 @@ impl EventSink for Router {
         match event.fd() {
             Some(fd) => {
                 let id = self.pick(fd, &event);
-                self.port(id, PortMsg::Out(ipc::encode(&Msg::Event(event))));
+                self.port(id, PortMsg::Out(ipc::encode(&Msg::Event(event)), true));
             }
             None => self.local.push(event),
         }
     }
 }
 
-fn port_writer(rx: std::sync::mpsc::Receiver<PortMsg>) {
+fn port_writer(rx: std::sync::mpsc::Receiver<PortMsg>, taken: &AtomicU64) {
     let mut link: Option<(u64, UnixStream)> = None;
-    let mut pending: VecDeque<Vec<u8>> = VecDeque::new();
-    let flush = |link: &mut Option<(u64, UnixStream)>, pending: &mut VecDeque<Vec<u8>>| {
+    // Not yet written, in order.
+    let mut pending: VecDeque<(Vec<u8>, bool)> = VecDeque::new();
+    // Written to the current (or last) worker but maybe not taken by it yet;
+    // `base` is its `taken` count when it attached.
+    let mut sent: VecDeque<Vec<u8>> = VecDeque::new();
+    let mut base = taken.load(Ordering::Acquire);
+    let forget_taken = |sent: &mut VecDeque<Vec<u8>>, base: &mut u64| {
+        let now = taken.load(Ordering::Acquire);
+        let n = now.saturating_sub(*base).min(sent.len() as u64);
+        sent.drain(..n as usize);
+        *base += n;
+    };
+    let flush = |link: &mut Option<(u64, UnixStream)>,
+                 pending: &mut VecDeque<(Vec<u8>, bool)>,
+                 sent: &mut VecDeque<Vec<u8>>| {
         while let Some((_, s)) = link.as_mut() {
-            let Some(b) = pending.front() else { break };
+            let Some((b, _)) = pending.front() else { break };
             if s.write_all(b).is_err() {
                 // Whatever was not written goes to the next worker.
                 *link = None;
                 break;
             }
-            pending.pop_front();
+            let (b, tracked) = pending.pop_front().expect("front exists");
+            if tracked {
+                sent.push_back(b);
+            }
         }
     };
     for m in rx {
         match m {
-            PortMsg::Out(b) => {
-                pending.push_back(b);
-                flush(&mut link, &mut pending);
+            PortMsg::Out(b, tracked) => {
+                pending.push_back((b, tracked));
+                forget_taken(&mut sent, &mut base);
+                flush(&mut link, &mut pending, &mut sent);
             }
             PortMsg::Attach(id, s) => {
+                // What the previous worker never took (it died holding it)
+                // goes first to this one.
+                forget_taken(&mut sent, &mut base);
+                while let Some(b) = sent.pop_back() {
+                    pending.push_front((b, true));
+                }
+                base = taken.load(Ordering::Acquire);
                 link = Some((id, s));
-                flush(&mut link, &mut pending);
+                flush(&mut link, &mut pending, &mut sent);
             }
             PortMsg::Leave => {
                 if let Some((_, mut s)) = link.take() {
