@@ -39,16 +39,30 @@ if (!extension_loaded('swoole_rs')) {
 // 'Class::$prop' => [type, summary]; 'function' => like a method.
 
 const DOCS = [
+    // Swoole\Connection\Iterator
+    'Swoole\Connection\Iterator' => 'What $server->connections is: the fds of the open connections when it was read.',
+    'Swoole\Connection\Iterator::__construct' => 'An empty iterator; the server makes the real ones.',
+    'Swoole\Connection\Iterator::rewind' => 'Back to the first fd.',
+    'Swoole\Connection\Iterator::next' => 'On to the next fd.',
+    'Swoole\Connection\Iterator::current' => 'The fd at this position.',
+    'Swoole\Connection\Iterator::key' => 'The position (0, 1, ...).',
+    'Swoole\Connection\Iterator::valid' => 'Whether there is an fd at this position.',
+    'Swoole\Connection\Iterator::count' => 'How many connections there were when the property was read.',
+    'Swoole\Connection\Iterator::offsetExists' => 'Whether $fd is an open connection now: isset($server->connections[$fd]).',
+    'Swoole\Connection\Iterator::offsetGet' => 'connection_info($fd), or false.',
+    'Swoole\Connection\Iterator::offsetSet' => 'Ignored: the list is read-only.',
+    'Swoole\Connection\Iterator::offsetUnset' => 'Ignored: the list is read-only.',
+
     // Swoole\Exception
     'Swoole\Exception' => 'Thrown by the extension where Swoole throws: a port that cannot be bound, start() misuse.',
 
     // Swoole\WebSocket\Frame
     'Swoole\WebSocket\Frame' => 'A WebSocket frame: what onMessage receives, and what push() and pack() take instead of a string.',
     'Swoole\WebSocket\Frame::$fd' => ['int', 'Connection the frame came from.'],
-    'Swoole\WebSocket\Frame::$data' => ['string', 'Payload: a whole message when received.'],
+    'Swoole\WebSocket\Frame::$data' => ['string|null', 'Payload: a whole message when received; null in a new frame.'],
     'Swoole\WebSocket\Frame::$opcode' => ['int', 'WEBSOCKET_OPCODE_*: 1 text, 2 binary, 9 ping, 10 pong.'],
     'Swoole\WebSocket\Frame::$flags' => ['int', 'SWOOLE_WEBSOCKET_FLAG_* bits (FIN is 1).'],
-    'Swoole\WebSocket\Frame::$finish' => ['bool|null', 'Whether this is the final fragment; null: as the FIN bit of $flags says.'],
+    'Swoole\WebSocket\Frame::$finish' => ['bool', 'Whether this is the final fragment (true in a new frame); overrides the FIN bit of $flags.'],
     'Swoole\WebSocket\Frame::__construct' => 'An empty text frame, to fill in and push.',
     'Swoole\WebSocket\Frame::__toString' => 'The frame encoded for the wire, as pack() encodes it.',
     'Swoole\WebSocket\Frame::pack' => [
@@ -110,7 +124,7 @@ const DOCS = [
     // Swoole\Server
     'Swoole\Server' => 'Swoole\'s base server: plain TCP with onReceive. Http\Server and WebSocket\Server extend it.',
     'Swoole\Server::$setting' => ['array<string, mixed>', 'Everything passed to set(), merged (read-only).'],
-    'Swoole\Server::$connections' => ['int[]', 'Fds of all connections, plain HTTP ones included (read-only).'],
+    'Swoole\Server::$connections' => ['\Swoole\Connection\Iterator', 'The connections (plain HTTP ones included): count(), foreach over fds, [$fd] for connection_info (read-only).'],
     'Swoole\Server::$host' => ['string', 'Host given to the constructor (read-only).'],
     'Swoole\Server::$port' => ['int', 'Port listened on; the one the system chose when 0 was given (read-only).'],
     'Swoole\Server::$mode' => ['int', 'Mode given to the constructor (read-only).'],
@@ -279,6 +293,7 @@ const CONSTANT_DOCS = [
     '/^SWOOLE_VERSION$/' => 'The Swoole version whose API this extension follows.',
     '/^SWOOLE_VERSION_ID$/' => 'SWOOLE_VERSION as a number.',
     '/^SWOOLE_RS_VERSION$/' => 'The version of swoole-rs itself.',
+    '/^SWOOLE_HAVE_(ZLIB|COMPRESSION)$/' => 'true: websocket_compression (permessage-deflate) is available.',
 ];
 
 // --- rendering -----------------------------------------------------------------------

@@ -1,7 +1,9 @@
 //! The PHP face: classes, constants and the event loop that calls user callbacks.
 
+mod args;
 mod callbacks;
 mod client;
+mod connections;
 mod constants;
 mod coroutine;
 mod errors;
@@ -23,6 +25,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .name("swoole_rs")
         .info_function(info::module_info)
         .startup_function(module_startup)
+        .class::<connections::ConnectionIterator>()
         .class::<frame::Frame>()
         .class::<frame::CloseFrame>()
         .class::<request::Request>()

@@ -15,6 +15,7 @@ use swoole_rs_engine::http::{self, HttpRequest};
 use swoole_rs_engine::server::Shared;
 use swoole_rs_engine::session::{status, Outgoing, Session};
 
+use super::args::{Bool, Int, Str};
 use super::errors::warn;
 use super::frame::Binary;
 use super::upload::{self, Uploads};
@@ -198,6 +199,20 @@ pub struct Response {
     state: RefCell<ResponseState>,
 }
 
+impl Response {
+    /// Sets the status line (also used by the server itself, e.g. for a 500).
+    pub fn status(&self, status: i64, reason: Option<String>) -> bool {
+        let reason = reason.unwrap_or_default();
+        let mut st = self.state.borrow_mut();
+        if st.ended || st.head_sent || !(100..=999).contains(&status) {
+            return false;
+        }
+        st.status = status as u16;
+        st.reason = (!reason.is_empty()).then_some(reason);
+        true
+    }
+}
+
 #[php_impl]
 impl Response {
     pub fn __construct() -> Self {
@@ -209,28 +224,23 @@ impl Response {
         }
     }
 
+    #[php(name = "status")]
     #[php(optional = reason)]
-    pub fn status(&self, status: i64, reason: Option<String>) -> bool {
-        let reason = reason.unwrap_or_default();
-        let mut st = self.state.borrow_mut();
-        if st.ended || st.head_sent || !(100..=999).contains(&status) {
-            return false;
-        }
-        st.status = status as u16;
-        st.reason = (!reason.is_empty()).then_some(reason);
-        true
+    pub fn php_status(&self, status: Int, reason: Option<Str>) -> bool {
+        self.status(status.0, reason.map(|r| r.lossy()))
     }
 
     #[php(name = "setStatusCode")]
     #[php(optional = reason)]
-    pub fn set_status_code(&self, status: i64, reason: Option<String>) -> bool {
-        self.status(status, reason)
+    pub fn set_status_code(&self, status: Int, reason: Option<Str>) -> bool {
+        self.php_status(status, reason)
     }
 
     #[php(optional = format)]
-    pub fn header(&self, key: String, value: &Zval, format: Option<bool>) -> bool {
+    pub fn header(&self, key: Str, value: &Zval, format: Option<Bool>) -> bool {
+        let key = key.lossy();
         // Swoole formats names by default: "sec-websocket-accept" -> "Sec-Websocket-Accept".
-        let key = if format.unwrap_or(true) {
+        let key = if format.map_or(true, |f| f.0) {
             format_header_name(&key)
         } else {
             key
@@ -258,7 +268,7 @@ impl Response {
 
     #[php(name = "setHeader")]
     #[php(optional = format)]
-    pub fn set_header(&self, key: String, value: &Zval, format: Option<bool>) -> bool {
+    pub fn set_header(&self, key: Str, value: &Zval, format: Option<Bool>) -> bool {
         self.header(key, value, format)
     }
 
