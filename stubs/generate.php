@@ -100,7 +100,7 @@ const DOCS = [
     'Swoole\Http\Request::isCompleted' => 'Whether the request was read completely (true for every request the server makes).',
 
     // Swoole\Http\Response
-    'Swoole\Http\Response' => 'The answer to a request in onRequest (or to a handshake in onHandShake).',
+    'Swoole\Http\Response' => 'The answer to a request in onRequest (or to a handshake in onHandShake and onBeforeHandShakeResponse).',
     'Swoole\Http\Response::$fd' => ['int', 'Connection the response goes to.'],
     'Swoole\Http\Response::__construct' => 'A response tied to no connection; the server makes the real ones.',
     'Swoole\Http\Response::status' => 'Sets the status code (100-999) and optionally the reason phrase; false once sent.',
@@ -120,6 +120,9 @@ const DOCS = [
         '@param string|null $content',
     ],
     'Swoole\Http\Response::close' => 'Closes the connection without (further) response.',
+    'Swoole\Http\Response::cookie' => 'Adds a Set-Cookie header (value URL-encoded; an empty value deletes the cookie), on any response, the 101 of a handshake included; false with a warning for a bad name.',
+    'Swoole\Http\Response::setCookie' => 'Same as cookie().',
+    'Swoole\Http\Response::rawcookie' => 'Like cookie(), the value written as given; false with a warning for a value with separators.',
 
     // Swoole\Server
     'Swoole\Server' => 'Swoole\'s base server: plain TCP with onReceive. Http\Server and WebSocket\Server extend it.',

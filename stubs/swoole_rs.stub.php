@@ -552,7 +552,7 @@ namespace Swoole\Http {
         public function isCompleted(): bool {}
     }
 
-    /** The answer to a request in onRequest (or to a handshake in onHandShake). */
+    /** The answer to a request in onRequest (or to a handshake in onHandShake and onBeforeHandShakeResponse). */
     class Response
     {
         /** @var int Connection the response goes to. */
@@ -580,6 +580,15 @@ namespace Swoole\Http {
          * @param string $value
          */
         public function setHeader(string $key, mixed $value, ?bool $format = null): bool {}
+
+        /** Adds a Set-Cookie header (value URL-encoded; an empty value deletes the cookie), on any response, the 101 of a handshake included; false with a warning for a bad name. */
+        public function cookie(string $name_or_object, ?string $value = null, ?int $expires = null, ?string $path = null, ?string $domain = null, ?bool $secure = null, ?bool $httponly = null, ?string $samesite = null, ?string $priority = null, ?bool $partitioned = null): bool {}
+
+        /** Same as cookie(). */
+        public function setCookie(string $name_or_object, ?string $value = null, ?int $expires = null, ?string $path = null, ?string $domain = null, ?bool $secure = null, ?bool $httponly = null, ?string $samesite = null, ?string $priority = null, ?bool $partitioned = null): bool {}
+
+        /** Like cookie(), the value written as given; false with a warning for a value with separators. */
+        public function rawcookie(string $name_or_object, ?string $value = null, ?int $expires = null, ?string $path = null, ?string $domain = null, ?bool $secure = null, ?bool $httponly = null, ?string $samesite = null, ?string $priority = null, ?bool $partitioned = null): bool {}
 
         /** Whether the response can still be written: not ended, client still there. */
         public function isWritable(): bool {}

@@ -662,6 +662,10 @@ impl Conn {
                         self.finish();
                     }
                 }
+                Outgoing::Upgrade { response, deflate } => {
+                    self.queue(response);
+                    self.upgrade(deflate);
+                }
                 Outgoing::Resume => {
                     if self.mode == Mode::AwaitPhp {
                         self.mode = Mode::Http;

@@ -39,6 +39,8 @@ pub const EVENTS: &[&str] = &[
     "pipemessage",
     "beforereload",
     "afterreload",
+    // Appended last: `ev` indexes the entries above.
+    "beforehandshakeresponse",
 ];
 
 /// Most arguments any event passes (onReceive: server, fd, reactor id, data).

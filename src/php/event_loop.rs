@@ -210,6 +210,16 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
             }
             flow
         }
+        Event::Handshake { fd, request } if !core.callbacks.has("handshake") => {
+            // Swoole's own handshake with onBeforeHandShakeResponse, then onOpen.
+            let (outcome, opened) =
+                super::handshake::with_before_response(core, server, shared, fd, &request);
+            let flow = outcome.map_or(Flow::Continue, |o| after(core, o));
+            if opened && matches!(flow, Flow::Continue) {
+                return dispatch(core, server, shared, Event::Open { fd, request });
+            }
+            flow
+        }
         Event::Handshake { fd, request } => {
             let Some(cb) = core.callbacks.get("handshake") else {
                 return Flow::Continue;

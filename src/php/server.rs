@@ -174,8 +174,9 @@ impl ServerCore {
         };
         let mut config = self.config.borrow().clone();
         config.has_request_handler = self.callbacks.has("request");
-        config.has_handshake_handler =
-            self.kind() == Kind::WebSocket && self.callbacks.has("handshake");
+        // onBeforeHandShakeResponse needs PHP in the handshake too.
+        config.has_handshake_handler = self.kind() == Kind::WebSocket
+            && (self.callbacks.has("handshake") || self.callbacks.has("beforehandshakeresponse"));
         config.emit_connect = self.callbacks.has("connect");
         self.started.set(true);
         let mut this_zval = Zval::new();
