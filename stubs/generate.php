@@ -53,6 +53,18 @@ const DOCS = [
     'Swoole\Connection\Iterator::offsetSet' => 'Ignored: the list is read-only.',
     'Swoole\Connection\Iterator::offsetUnset' => 'Ignored: the list is read-only.',
 
+    // Swoole\Server\Port
+    'Swoole\Server\Port' => 'One more listening port of a server, from $server->listen() / addListener(), served by the same loop.',
+    'Swoole\Server\Port::$host' => ['string', 'The address it listens on.'],
+    'Swoole\Server\Port::$port' => ['int', 'The port it listens on (the real one when 0 was asked for).'],
+    'Swoole\Server\Port::$type' => ['int', 'The socket type given to listen() (SWOOLE_SOCK_TCP, | SWOOLE_SSL).'],
+    'Swoole\Server\Port::$ssl' => ['bool', 'Whether SWOOLE_SSL is in the type (the server\'s certificate is used).'],
+    'Swoole\Server\Port::$setting' => ['array|null', 'Everything passed to set(), merged; null before set().'],
+    'Swoole\Server\Port::__construct' => 'Not for use: ports come from $server->listen().',
+    'Swoole\Server\Port::set' => 'Protocol for this port: open_http_protocol / open_websocket_protocol (false: raw TCP with onReceive). Without set() the port speaks what the server speaks.',
+    'Swoole\Server\Port::on' => 'A callback for this port\'s connections only; events without one go to the server\'s callbacks.',
+    'Swoole\Server\Port::getCallback' => 'The callback set with on() on this port, or null.',
+
     // Swoole\Exception
     'Swoole\Exception' => 'Thrown by the extension where Swoole throws: a port that cannot be bound, start() misuse.',
 
@@ -147,6 +159,8 @@ const DOCS = [
         '@param callable $callback',
     ],
     'Swoole\Server::getCallback' => ['The callback set for an event, or null.', '@return callable|null'],
+    'Swoole\Server::listen' => 'Listens on one more port (bound now, served from start()): a Swoole\\Server\\Port, or false with a warning.',
+    'Swoole\Server::addlistener' => 'Same as listen().',
     'Swoole\Server::set' => 'Applies settings (package_max_length, websocket_compression, ...); false once started.',
     'Swoole\Server::start' => [
         'Serves until shutdown(), SIGINT or SIGTERM, running the callbacks; then returns.',

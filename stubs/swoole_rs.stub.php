@@ -254,6 +254,12 @@ namespace Swoole {
         /** Applies settings (package_max_length, websocket_compression, ...); false once started. */
         public function set(array $settings): bool {}
 
+        /** Listens on one more port (bound now, served from start()): a Swoole\Server\Port, or false with a warning. */
+        public function listen(string $host, int $port, int $sock_type): mixed {}
+
+        /** Same as listen(). */
+        public function addlistener(string $host, int $port, int $sock_type): mixed {}
+
         /**
          * Serves until shutdown(), SIGINT or SIGTERM, running the callbacks; then returns.
          *
@@ -499,6 +505,39 @@ namespace Swoole\WebSocket {
          * @return Frame|CloseFrame|false
          */
         public static function unpack(mixed $data): mixed {}
+    }
+}
+
+namespace Swoole\Server {
+    /** One more listening port of a server, from $server->listen() / addListener(), served by the same loop. */
+    class Port
+    {
+        /** @var string The address it listens on. */
+        public $host;
+
+        /** @var int The port it listens on (the real one when 0 was asked for). */
+        public $port;
+
+        /** @var int The socket type given to listen() (SWOOLE_SOCK_TCP, | SWOOLE_SSL). */
+        public $type;
+
+        /** @var bool Whether SWOOLE_SSL is in the type (the server's certificate is used). */
+        public $ssl;
+
+        /** @var array|null Everything passed to set(), merged; null before set(). */
+        public $setting;
+
+        /** Not for use: ports come from $server->listen(). */
+        public function __construct() {}
+
+        /** Protocol for this port: open_http_protocol / open_websocket_protocol (false: raw TCP with onReceive). Without set() the port speaks what the server speaks. */
+        public function set(array $settings): void {}
+
+        /** A callback for this port's connections only; events without one go to the server's callbacks. */
+        public function on(string $event_name, mixed $callback): bool {}
+
+        /** The callback set with on() on this port, or null. */
+        public function getCallback(string $event_name): mixed {}
     }
 }
 

@@ -129,6 +129,7 @@ pub mod ev {
     pub const CLOSE: usize = 12;
     pub const REQUEST: usize = 16;
     pub const RECEIVE: usize = 10;
+    pub const CONNECT: usize = 9;
 }
 
 /// How a callback ended.

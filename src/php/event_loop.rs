@@ -48,6 +48,7 @@ pub fn run(
         .map_err(|e| swoole_exception(format!("failed to start the server: {e}")))?;
     let shared = engine.shared().clone();
     core.set_running(Some(shared.clone()));
+    core.start_ports(&engine);
     let mut server = Zval::new();
     server.set_object(this);
 
@@ -156,13 +157,14 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
             None => Flow::Continue,
         },
         Event::Close { fd, websocket } => {
-            // Gone for PHP from here on: exist() is false inside onClose.
-            shared.sessions.remove(fd);
+            // Chosen while the session (and so its port) is still known.
             let cb = if !websocket && core.callbacks.has("disconnect") {
                 core.callbacks.get("disconnect")
             } else {
-                core.callbacks.at(ev::CLOSE)
+                core.callback_for(fd, "close", ev::CLOSE)
             };
+            // Gone for PHP from here on: exist() is false inside onClose.
+            shared.sessions.remove(fd);
             match cb {
                 Some(cb) => after(
                     core,
@@ -171,14 +173,14 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                 None => Flow::Continue,
             }
         }
-        Event::Connect { fd } => match core.callbacks.get("connect") {
+        Event::Connect { fd } => match core.callback_for(fd, "connect", ev::CONNECT) {
             Some(cb) => after(
                 core,
                 call(&cb, &[server, &long_zval(fd as i64), &long_zval(0)]),
             ),
             None => Flow::Continue,
         },
-        Event::Receive { fd, data } => match core.callbacks.at(ev::RECEIVE) {
+        Event::Receive { fd, data } => match core.callback_for(fd, "receive", ev::RECEIVE) {
             Some(cb) => {
                 let data = bytes_zval(&data);
                 after(

@@ -13,6 +13,7 @@ mod frame;
 mod handshake;
 mod info;
 mod log;
+mod port;
 mod request;
 mod server;
 mod settings;
@@ -30,6 +31,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<connections::ConnectionIterator>()
         .class::<frame::Frame>()
         .class::<frame::CloseFrame>()
+        .class::<port::Port>()
         .class::<request::Request>()
         .class::<request::Response>()
         .class::<server::Server>()

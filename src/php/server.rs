@@ -5,12 +5,14 @@
 //! parent's method on a Rust child).
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::collections::HashSet;
 use std::net::TcpListener;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use ext_php_rs::class::RegisteredClass;
+use ext_php_rs::convert::IntoZval;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, ZendObject, Zval};
 use swoole_rs_engine::config::ServerConfig;
@@ -19,8 +21,9 @@ use swoole_rs_engine::server::{self as engine, Shared};
 use swoole_rs_engine::session::{status, Outgoing, SendError, Session};
 
 use super::args::{Bool, Int, Str};
-use super::callbacks::{Callbacks, EVENTS};
+use super::callbacks::{Callback, Callbacks, EVENTS};
 use super::connections::ConnectionIterator;
+use super::port::{Port, PortState};
 use super::errors::{swoole_exception, warn};
 use super::event_loop;
 use super::frame::{Binary, OutFrame};
@@ -64,6 +67,8 @@ pub struct ServerCore {
     last_frame: RefCell<Option<Bytes>>,
     /// `$server` itself while start() runs, for `$server->connections`.
     this: RefCell<Option<Zval>>,
+    /// Extra listening ports (listen() / addListener()).
+    ports: RefCell<Vec<Rc<PortState>>>,
 }
 
 impl ServerCore {
@@ -177,7 +182,8 @@ impl ServerCore {
         // onBeforeHandShakeResponse needs PHP in the handshake too.
         config.has_handshake_handler = self.kind() == Kind::WebSocket
             && (self.callbacks.has("handshake") || self.callbacks.has("beforehandshakeresponse"));
-        config.emit_connect = self.callbacks.has("connect");
+        config.emit_connect = self.callbacks.has("connect")
+            || self.ports.borrow().iter().any(|p| p.callbacks.has("connect"));
         self.started.set(true);
         let mut this_zval = Zval::new();
         this_zval.set_object(this);
@@ -264,6 +270,67 @@ impl ServerCore {
     fn is_established(&self, fd: i64) -> bool {
         self.session(fd)
             .is_some_and(|s| s.status() == status::ACTIVE && !s.is_sealed())
+    }
+
+    /// listen() / addListener(): binds now, serves from start().
+    fn listen(&self, host: &str, port: i64, sock_type: i64) -> Zval {
+        if self.started.get() {
+            warn("server is running, can't add listener");
+            return bool_zval(false);
+        }
+        let Ok(port) = u16::try_from(port) else {
+            warn(&format!("invalid port [{port}]"));
+            return bool_zval(false);
+        };
+        let listener = match engine::bind(host, port) {
+            Ok(l) => l,
+            Err(e) => {
+                let errno = e.raw_os_error().unwrap_or(0);
+                let text = e.to_string();
+                let text = text.split(" (os error").next().unwrap_or_default();
+                warn(&format!(
+                    "failed to listen server port[{host}:{port}], Errno={errno} [{text}]"
+                ));
+                return bool_zval(false);
+            }
+        };
+        let actual = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+        let state = Rc::new(PortState::new(host, actual, sock_type, listener));
+        self.ports.borrow_mut().push(state.clone());
+        Port::new(state).into_zval(false).unwrap_or_default()
+    }
+
+    /// Hands the extra ports to the running engine (called by the event loop
+    /// right after the engine starts).
+    pub fn start_ports(&self, engine: &engine::Engine) {
+        let server_http = self.config.borrow().http_protocol;
+        for port in self.ports.borrow().iter() {
+            let Some(listener) = port.listener.borrow_mut().take() else {
+                continue;
+            };
+            let settings = engine::PortSettings {
+                http_protocol: port.http_protocol(server_http),
+                ssl: port.ssl(),
+            };
+            if let Err(e) = engine.listen(listener, settings) {
+                warn(&format!("failed to serve port[{}:{}]: {e}", port.host, port.port));
+            }
+        }
+    }
+
+    /// The callback for `event` (slot `index`) of connection `fd`: the one
+    /// its port (listen()) was given, else the server's.
+    pub fn callback_for(&self, fd: u64, event: &str, index: usize) -> Option<Rc<Callback>> {
+        let ports = self.ports.borrow();
+        if !ports.is_empty() {
+            let local = self.session(fd as i64).map(|s| s.local.port());
+            if let Some(port) = ports.iter().find(|p| Some(p.port) == local) {
+                if let Some(cb) = port.callbacks.get(event) {
+                    return Some(cb);
+                }
+            }
+        }
+        self.callbacks.at(index)
     }
 
     /// The fds of the open connections, ascending.
@@ -574,6 +641,16 @@ macro_rules! server_class {
 
             pub fn set(&self, settings: &ZendHashTable) -> bool {
                 self.core.set(settings)
+            }
+
+            /// One more listening port: a `Swoole\Server\Port`, or false.
+            pub fn listen(&self, host: Str, port: Int, sock_type: Int) -> Zval {
+                self.core.listen(&host.lossy(), port.0, sock_type.0)
+            }
+
+            #[php(name = "addlistener")]
+            pub fn add_listener(&self, host: Str, port: Int, sock_type: Int) -> Zval {
+                self.core.listen(&host.lossy(), port.0, sock_type.0)
             }
 
             pub fn start(self_: &ZendClassObject<$ty>) -> PhpResult<bool> {
