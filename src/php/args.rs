@@ -68,7 +68,7 @@ fn position(arg: &Zval) -> (u32, bool) {
         let first = std::ptr::from_mut(first) as usize;
         let this = std::ptr::from_ref(arg) as usize;
         let size = std::mem::size_of::<zval>();
-        if this < first || (this - first) % size != 0 || (this - first) / size >= n_args {
+        if this < first || !(this - first).is_multiple_of(size) || (this - first) / size >= n_args {
             return (0, false);
         }
         let index = (this - first) / size;
@@ -94,7 +94,11 @@ fn type_error(arg: &Zval, num: u32, nullable: bool, ty: &str) {
     if exception_pending() {
         return;
     }
-    let ty = if nullable { format!("?{ty}") } else { ty.to_string() };
+    let ty = if nullable {
+        format!("?{ty}")
+    } else {
+        ty.to_string()
+    };
     // SAFETY: zend_zval_type_name returns a static or class-owned C string.
     let given = unsafe { CStr::from_ptr(zend_zval_type_name(arg)) };
     let msg = format!("must be of type {ty}, {} given", given.to_string_lossy());

@@ -75,9 +75,9 @@ impl Port {
     /// default to false then: raw TCP).
     pub fn set(&self, settings: &ZendHashTable) {
         let flag = |name: &str| settings.get(name).is_some_and(Zval::is_true);
-        self.state
-            .http_protocol
-            .set(Some(flag("open_http_protocol") || flag("open_websocket_protocol")));
+        self.state.http_protocol.set(Some(
+            flag("open_http_protocol") || flag("open_websocket_protocol"),
+        ));
         let mut merged = self.state.setting.borrow_mut();
         let target = merged.get_or_insert_with(Zval::new_array);
         for (k, v) in settings.iter() {

@@ -249,7 +249,7 @@ impl Response {
     pub fn header(&self, key: Str, value: &Zval, format: Option<Bool>) -> bool {
         let key = key.lossy();
         // Swoole formats names by default: "sec-websocket-accept" -> "Sec-Websocket-Accept".
-        let key = if format.map_or(true, |f| f.0) {
+        let key = if format.is_none_or(|f| f.0) {
             format_header_name(&key)
         } else {
             key
@@ -298,7 +298,15 @@ impl Response {
         partitioned: Option<Bool>,
     ) -> bool {
         let args = cookie_args(
-            name_or_object, value, expires, path, domain, secure, httponly, samesite, priority,
+            name_or_object,
+            value,
+            expires,
+            path,
+            domain,
+            secure,
+            httponly,
+            samesite,
+            priority,
             partitioned,
         );
         self.add_cookie(&args, false)
@@ -322,7 +330,15 @@ impl Response {
         partitioned: Option<Bool>,
     ) -> bool {
         let args = cookie_args(
-            name_or_object, value, expires, path, domain, secure, httponly, samesite, priority,
+            name_or_object,
+            value,
+            expires,
+            path,
+            domain,
+            secure,
+            httponly,
+            samesite,
+            priority,
             partitioned,
         );
         self.add_cookie(&args, false)
@@ -346,7 +362,15 @@ impl Response {
         partitioned: Option<Bool>,
     ) -> bool {
         let args = cookie_args(
-            name_or_object, value, expires, path, domain, secure, httponly, samesite, priority,
+            name_or_object,
+            value,
+            expires,
+            path,
+            domain,
+            secure,
+            httponly,
+            samesite,
+            priority,
             partitioned,
         );
         self.add_cookie(&args, true)
@@ -417,10 +441,7 @@ impl Response {
                 let sent = self.send(if upgraded {
                     Outgoing::Upgrade { response, deflate }
                 } else {
-                    Outgoing::HandshakeDone {
-                        response,
-                        upgraded,
-                    }
+                    Outgoing::HandshakeDone { response, upgraded }
                 });
                 if sent && upgraded {
                     // Pushes made right after end() (defer, onOpen-like code) queue

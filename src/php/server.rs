@@ -5,9 +5,9 @@
 //! parent's method on a Rust child).
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
 use std::collections::HashSet;
 use std::net::TcpListener;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -23,11 +23,11 @@ use swoole_rs_engine::session::{status, Outgoing, SendError, Session};
 use super::args::{Bool, Int, Str};
 use super::callbacks::{Callback, Callbacks, EVENTS};
 use super::connections::ConnectionIterator;
-use super::port::{Port, PortState};
 use super::errors::{swoole_exception, warn};
 use super::event_loop;
 use super::frame::{Binary, OutFrame};
 use super::log::LogSettings;
+use super::port::{Port, PortState};
 use super::settings;
 use super::values::{array_zval, bool_zval, double_zval, long_zval, zval_long};
 
@@ -183,7 +183,11 @@ impl ServerCore {
         config.has_handshake_handler = self.kind() == Kind::WebSocket
             && (self.callbacks.has("handshake") || self.callbacks.has("beforehandshakeresponse"));
         config.emit_connect = self.callbacks.has("connect")
-            || self.ports.borrow().iter().any(|p| p.callbacks.has("connect"));
+            || self
+                .ports
+                .borrow()
+                .iter()
+                .any(|p| p.callbacks.has("connect"));
         self.started.set(true);
         let mut this_zval = Zval::new();
         this_zval.set_object(this);
@@ -313,7 +317,10 @@ impl ServerCore {
                 ssl: port.ssl(),
             };
             if let Err(e) = engine.listen(listener, settings) {
-                warn(&format!("failed to serve port[{}:{}]: {e}", port.host, port.port));
+                warn(&format!(
+                    "failed to serve port[{}:{}]: {e}",
+                    port.host, port.port
+                ));
             }
         }
     }
