@@ -447,7 +447,7 @@ namespace Swoole\WebSocket {
          * @param string $data
          * @return Frame|CloseFrame|false
          */
-        public static function unpack(mixed $data): mixed {}
+        public static function unpack(string $data): mixed {}
     }
 
     /** A close frame: $code and $reason instead of $data. */
@@ -504,7 +504,7 @@ namespace Swoole\WebSocket {
          * @param string $data
          * @return Frame|CloseFrame|false
          */
-        public static function unpack(mixed $data): mixed {}
+        public static function unpack(string $data): mixed {}
     }
 }
 

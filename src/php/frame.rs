@@ -14,7 +14,7 @@ use swoole_rs_engine::bridge::InFrame;
 use swoole_rs_engine::deflate::{DeflateParams, PerMessageDeflate, Role};
 use swoole_rs_engine::frame::{self as wire, flags};
 
-use super::args::Int;
+use super::args::{Int, Str};
 use super::errors::warn;
 use super::values::{bool_zval, bytes_zval, long_zval, zval_bytes, zval_long};
 
@@ -89,8 +89,8 @@ macro_rules! frame_methods {
                 Binary(pack(data, opcode.map_or(1, |o| o.0), flags.map_or(1, |f| f.0)).to_vec())
             }
 
-            pub fn unpack(data: &Zval) -> Zval {
-                unpack(data)
+            pub fn unpack(data: Str) -> Zval {
+                unpack(&bytes_zval(&data.0))
             }
         }
     };

@@ -825,7 +825,7 @@ server_class!(WebSocketServer, "Swoole\\WebSocket\\Server", Kind::WebSocket, [#[
         super::frame::Frame::pack(data, opcode, flags)
     }
 
-    pub fn unpack(data: &Zval) -> Zval {
+    pub fn unpack(data: Str) -> Zval {
         super::frame::Frame::unpack(data)
     }
 });
