@@ -1,5 +1,5 @@
 --TEST--
-foundation: Frame and CloseFrame: var_dump of new objects as Swoole shows them, writable properties, var_dump of a received frame (flags 33, finish true), binary data stays bytes
+foundation: Frame and CloseFrame: var_dump of new objects as the manual shows them (data NULL, finish true), writable properties, var_dump of a received frame (flags 33, finish true), binary data stays bytes
 --FILE--
 <?php
 require __DIR__ . '/lib/harness.php';
@@ -54,25 +54,25 @@ object(Swoole\WebSocket\Frame)#%d (5) {
   ["fd"]=>
   int(0)
   ["data"]=>
-  string(0) ""
+  NULL
   ["opcode"]=>
   int(1)
   ["flags"]=>
   int(1)
   ["finish"]=>
-  NULL
+  bool(true)
 }
 object(Swoole\WebSocket\CloseFrame)#%d (7) {
   ["fd"]=>
   int(0)
   ["data"]=>
-  string(0) ""
+  NULL
   ["opcode"]=>
   int(8)
   ["flags"]=>
   int(1)
   ["finish"]=>
-  NULL
+  bool(true)
   ["code"]=>
   int(1000)
   ["reason"]=>

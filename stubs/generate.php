@@ -39,16 +39,42 @@ if (!extension_loaded('swoole_rs')) {
 // 'Class::$prop' => [type, summary]; 'function' => like a method.
 
 const DOCS = [
+    // Swoole\Connection\Iterator
+    'Swoole\Connection\Iterator' => 'What $server->connections is: the fds of the open connections when it was read.',
+    'Swoole\Connection\Iterator::__construct' => 'An empty iterator; the server makes the real ones.',
+    'Swoole\Connection\Iterator::rewind' => 'Back to the first fd.',
+    'Swoole\Connection\Iterator::next' => 'On to the next fd.',
+    'Swoole\Connection\Iterator::current' => 'The fd at this position.',
+    'Swoole\Connection\Iterator::key' => 'The position (0, 1, ...).',
+    'Swoole\Connection\Iterator::valid' => 'Whether there is an fd at this position.',
+    'Swoole\Connection\Iterator::count' => 'How many connections there were when the property was read.',
+    'Swoole\Connection\Iterator::offsetExists' => 'Whether $fd is an open connection now: isset($server->connections[$fd]).',
+    'Swoole\Connection\Iterator::offsetGet' => 'connection_info($fd), or false.',
+    'Swoole\Connection\Iterator::offsetSet' => 'Ignored: the list is read-only.',
+    'Swoole\Connection\Iterator::offsetUnset' => 'Ignored: the list is read-only.',
+
+    // Swoole\Server\Port
+    'Swoole\Server\Port' => 'One more listening port of a server, from $server->listen() / addListener(), served by the same loop.',
+    'Swoole\Server\Port::$host' => ['string', 'The address it listens on.'],
+    'Swoole\Server\Port::$port' => ['int', 'The port it listens on (the real one when 0 was asked for).'],
+    'Swoole\Server\Port::$type' => ['int', 'The socket type given to listen() (SWOOLE_SOCK_TCP, | SWOOLE_SSL).'],
+    'Swoole\Server\Port::$ssl' => ['bool', 'Whether SWOOLE_SSL is in the type (the server\'s certificate is used).'],
+    'Swoole\Server\Port::$setting' => ['array|null', 'Everything passed to set(), merged; null before set().'],
+    'Swoole\Server\Port::__construct' => 'Not for use: ports come from $server->listen().',
+    'Swoole\Server\Port::set' => 'Protocol for this port: open_http_protocol / open_websocket_protocol (false: raw TCP with onReceive). Without set() the port speaks what the server speaks.',
+    'Swoole\Server\Port::on' => 'A callback for this port\'s connections only; events without one go to the server\'s callbacks.',
+    'Swoole\Server\Port::getCallback' => 'The callback set with on() on this port, or null.',
+
     // Swoole\Exception
     'Swoole\Exception' => 'Thrown by the extension where Swoole throws: a port that cannot be bound, start() misuse.',
 
     // Swoole\WebSocket\Frame
     'Swoole\WebSocket\Frame' => 'A WebSocket frame: what onMessage receives, and what push() and pack() take instead of a string.',
     'Swoole\WebSocket\Frame::$fd' => ['int', 'Connection the frame came from.'],
-    'Swoole\WebSocket\Frame::$data' => ['string', 'Payload: a whole message when received.'],
+    'Swoole\WebSocket\Frame::$data' => ['string|null', 'Payload: a whole message when received; null in a new frame.'],
     'Swoole\WebSocket\Frame::$opcode' => ['int', 'WEBSOCKET_OPCODE_*: 1 text, 2 binary, 9 ping, 10 pong.'],
     'Swoole\WebSocket\Frame::$flags' => ['int', 'SWOOLE_WEBSOCKET_FLAG_* bits (FIN is 1).'],
-    'Swoole\WebSocket\Frame::$finish' => ['bool|null', 'Whether this is the final fragment; null: as the FIN bit of $flags says.'],
+    'Swoole\WebSocket\Frame::$finish' => ['bool', 'Whether this is the final fragment (true in a new frame); overrides the FIN bit of $flags.'],
     'Swoole\WebSocket\Frame::__construct' => 'An empty text frame, to fill in and push.',
     'Swoole\WebSocket\Frame::__toString' => 'The frame encoded for the wire, as pack() encodes it.',
     'Swoole\WebSocket\Frame::pack' => [
@@ -86,7 +112,7 @@ const DOCS = [
     'Swoole\Http\Request::isCompleted' => 'Whether the request was read completely (true for every request the server makes).',
 
     // Swoole\Http\Response
-    'Swoole\Http\Response' => 'The answer to a request in onRequest (or to a handshake in onHandShake).',
+    'Swoole\Http\Response' => 'The answer to a request in onRequest (or to a handshake in onHandShake and onBeforeHandShakeResponse).',
     'Swoole\Http\Response::$fd' => ['int', 'Connection the response goes to.'],
     'Swoole\Http\Response::__construct' => 'A response tied to no connection; the server makes the real ones.',
     'Swoole\Http\Response::status' => 'Sets the status code (100-999) and optionally the reason phrase; false once sent.',
@@ -106,11 +132,14 @@ const DOCS = [
         '@param string|null $content',
     ],
     'Swoole\Http\Response::close' => 'Closes the connection without (further) response.',
+    'Swoole\Http\Response::cookie' => 'Adds a Set-Cookie header (value URL-encoded; an empty value deletes the cookie), on any response, the 101 of a handshake included; false with a warning for a bad name.',
+    'Swoole\Http\Response::setCookie' => 'Same as cookie().',
+    'Swoole\Http\Response::rawcookie' => 'Like cookie(), the value written as given; false with a warning for a value with separators.',
 
     // Swoole\Server
     'Swoole\Server' => 'Swoole\'s base server: plain TCP with onReceive. Http\Server and WebSocket\Server extend it.',
     'Swoole\Server::$setting' => ['array<string, mixed>', 'Everything passed to set(), merged (read-only).'],
-    'Swoole\Server::$connections' => ['int[]', 'Fds of all the server\'s connections (every worker\'s), plain HTTP ones included (read-only).'],
+    'Swoole\Server::$connections' => ['\Swoole\Connection\Iterator', 'Every connection of the server, every worker\'s (plain HTTP ones included): count(), foreach over fds, [$fd] for connection_info (read-only).'],
     'Swoole\Server::$host' => ['string', 'Host given to the constructor (read-only).'],
     'Swoole\Server::$port' => ['int', 'Port listened on; the one the system chose when 0 was given (read-only).'],
     'Swoole\Server::$mode' => ['int', 'Mode given to the constructor (read-only).'],
@@ -133,6 +162,8 @@ const DOCS = [
         '@param callable $callback',
     ],
     'Swoole\Server::getCallback' => ['The callback set for an event, or null.', '@return callable|null'],
+    'Swoole\Server::listen' => 'Listens on one more port (bound now, served from start()): a Swoole\\Server\\Port, or false with a warning.',
+    'Swoole\Server::addlistener' => 'Same as listen().',
     'Swoole\Server::set' => 'Applies settings (package_max_length, websocket_compression, ...); false once started.',
     'Swoole\Server::start' => [
         'Serves until shutdown(), SIGINT or SIGTERM, running the callbacks; then returns.',
@@ -286,6 +317,7 @@ const CONSTANT_DOCS = [
     '/^SWOOLE_VERSION$/' => 'The Swoole version whose API this extension follows.',
     '/^SWOOLE_VERSION_ID$/' => 'SWOOLE_VERSION as a number.',
     '/^SWOOLE_RS_VERSION$/' => 'The version of swoole-rs itself.',
+    '/^SWOOLE_HAVE_(ZLIB|COMPRESSION)$/' => 'true: websocket_compression (permessage-deflate) is available.',
 ];
 
 // --- rendering -----------------------------------------------------------------------

@@ -174,6 +174,10 @@ namespace {
     const SWOOLE_VERSION_ID = 60201;
     /** The version of swoole-rs itself. */
     const SWOOLE_RS_VERSION = '0.1.0';
+    /** true: websocket_compression (permessage-deflate) is available. */
+    const SWOOLE_HAVE_ZLIB = true;
+    /** true: websocket_compression (permessage-deflate) is available. */
+    const SWOOLE_HAVE_COMPRESSION = true;
 
     /**
      * Starts a coroutine running $func(...$args) and returns its id, or false (outside run(): runs it to the end first).
@@ -201,7 +205,7 @@ namespace Swoole {
         /** @var array<string, mixed> Everything passed to set(), merged (read-only). */
         public $setting;
 
-        /** @var int[] Fds of all the server's connections (every worker's), plain HTTP ones included (read-only). */
+        /** @var \Swoole\Connection\Iterator Every connection of the server, every worker's (plain HTTP ones included): count(), foreach over fds, [$fd] for connection_info (read-only). */
         public $connections;
 
         /** @var string Host given to the constructor (read-only). */
@@ -240,7 +244,7 @@ namespace Swoole {
          * @param int|null $sock_type SWOOLE_SOCK_TCP (default) or SWOOLE_SOCK_TCP6, | SWOOLE_SSL for TLS
          * @throws Exception
          */
-        public function __construct(?string $host = null, mixed $port = null, ?int $mode = null, ?int $sock_type = null) {}
+        public function __construct(?string $host = null, ?int $port = null, ?int $mode = null, ?int $sock_type = null) {}
 
         /**
          * Sets the callback of an event: open, message, close, request, handshake, ... (case-insensitive).
@@ -259,6 +263,12 @@ namespace Swoole {
         /** Applies settings (package_max_length, websocket_compression, ...); false once started. */
         public function set(array $settings): bool {}
 
+        /** Listens on one more port (bound now, served from start()): a Swoole\Server\Port, or false with a warning. */
+        public function listen(string $host, int $port, int $sock_type): mixed {}
+
+        /** Same as listen(). */
+        public function addlistener(string $host, int $port, int $sock_type): mixed {}
+
         /**
          * Serves until shutdown(), SIGINT or SIGTERM, running the callbacks; then returns.
          *
@@ -272,30 +282,30 @@ namespace Swoole {
          * @param int $fd
          * @param string $send_data
          */
-        public function send(mixed $fd, mixed $send_data): bool {}
+        public function send(mixed $fd, string $send_data): bool {}
 
         /** Closes a connection (a WebSocket gets a 1000 close frame first); $reset is ignored. */
-        public function close(mixed $fd, ?bool $reset = null): bool {}
+        public function close(int $fd, ?bool $reset = null): bool {}
 
         /** Whether the connection exists and is not closing. */
-        public function exist(mixed $fd): bool {}
+        public function exist(int $fd): bool {}
 
         /** Same as exist(). */
-        public function exists(mixed $fd): bool {}
+        public function exists(int $fd): bool {}
 
         /**
          * Details of a connection (remote_ip, remote_port, websocket_status, ...), or false.
          *
          * @return array<string, mixed>|false
          */
-        public function getClientInfo(mixed $fd): mixed {}
+        public function getClientInfo(int $fd): mixed {}
 
         /**
          * Same as getClientInfo().
          *
          * @return array<string, mixed>|false
          */
-        public function connection_info(mixed $fd): mixed {}
+        public function connection_info(int $fd): mixed {}
 
         /**
          * Up to $find_count (default 10) fds above $start_fd (default 0); false when not running.
@@ -393,6 +403,45 @@ namespace Swoole {
     }
 }
 
+namespace Swoole\Connection {
+    /** What $server->connections is: the fds of the open connections when it was read. */
+    class Iterator implements \Iterator, \Traversable, \Countable, \ArrayAccess
+    {
+        /** An empty iterator; the server makes the real ones. */
+        public function __construct() {}
+
+        /** Back to the first fd. */
+        public function rewind(): void {}
+
+        /** On to the next fd. */
+        public function next(): void {}
+
+        /** The fd at this position. */
+        public function current(): mixed {}
+
+        /** The position (0, 1, ...). */
+        public function key(): mixed {}
+
+        /** Whether there is an fd at this position. */
+        public function valid(): bool {}
+
+        /** How many connections there were when the property was read. */
+        public function count(): int {}
+
+        /** Whether $fd is an open connection now: isset($server->connections[$fd]). */
+        public function offsetExists(mixed $fd): bool {}
+
+        /** connection_info($fd), or false. */
+        public function offsetGet(mixed $fd): mixed {}
+
+        /** Ignored: the list is read-only. */
+        public function offsetSet(mixed $fd, mixed $value): void {}
+
+        /** Ignored: the list is read-only. */
+        public function offsetUnset(mixed $fd): void {}
+    }
+}
+
 namespace Swoole\WebSocket {
     /** A WebSocket frame: what onMessage receives, and what push() and pack() take instead of a string. */
     class Frame implements \Stringable
@@ -400,8 +449,8 @@ namespace Swoole\WebSocket {
         /** @var int Connection the frame came from. */
         public $fd = 0;
 
-        /** @var string Payload: a whole message when received. */
-        public $data = '';
+        /** @var string|null Payload: a whole message when received; null in a new frame. */
+        public $data;
 
         /** @var int WEBSOCKET_OPCODE_*: 1 text, 2 binary, 9 ping, 10 pong. */
         public $opcode = 1;
@@ -409,8 +458,8 @@ namespace Swoole\WebSocket {
         /** @var int SWOOLE_WEBSOCKET_FLAG_* bits (FIN is 1). */
         public $flags = 1;
 
-        /** @var bool|null Whether this is the final fragment; null: as the FIN bit of $flags says. */
-        public $finish;
+        /** @var bool Whether this is the final fragment (true in a new frame); overrides the FIN bit of $flags. */
+        public $finish = true;
 
         /** An empty text frame, to fill in and push. */
         public function __construct() {}
@@ -431,7 +480,7 @@ namespace Swoole\WebSocket {
          * @param string $data
          * @return Frame|CloseFrame|false
          */
-        public static function unpack(mixed $data): mixed {}
+        public static function unpack(string $data): mixed {}
     }
 
     /** A close frame: $code and $reason instead of $data. */
@@ -456,24 +505,24 @@ namespace Swoole\WebSocket {
          * @param string|Frame $data
          * @param int|bool|null $flags SWOOLE_WEBSOCKET_FLAG_* bits, or the older bool $finish
          */
-        public function push(mixed $fd, mixed $data, ?int $opcode = null, mixed $flags = null): bool {}
+        public function push(int $fd, mixed $data, ?int $opcode = null, ?int $flags = null): bool {}
 
         /**
          * Closes a connection with a close frame: $code 1000 (default) or 4000-4999, $reason up to 123 bytes.
          *
          * @param string|null $reason
          */
-        public function disconnect(mixed $fd, ?int $code = null, mixed $reason = null): bool {}
+        public function disconnect(int $fd, ?int $code = null, ?string $reason = null): bool {}
 
         /**
          * Sends a ping frame (payload up to 125 bytes).
          *
          * @param string|null $data
          */
-        public function ping(mixed $fd, mixed $data = null): bool {}
+        public function ping(int $fd, ?string $data = null): bool {}
 
         /** Whether $fd is a WebSocket connection past its handshake and not closing. */
-        public function isEstablished(mixed $fd): bool {}
+        public function isEstablished(int $fd): bool {}
 
         /**
          * Same as Frame::pack().
@@ -488,7 +537,40 @@ namespace Swoole\WebSocket {
          * @param string $data
          * @return Frame|CloseFrame|false
          */
-        public static function unpack(mixed $data): mixed {}
+        public static function unpack(string $data): mixed {}
+    }
+}
+
+namespace Swoole\Server {
+    /** One more listening port of a server, from $server->listen() / addListener(), served by the same loop. */
+    class Port
+    {
+        /** @var string The address it listens on. */
+        public $host;
+
+        /** @var int The port it listens on (the real one when 0 was asked for). */
+        public $port;
+
+        /** @var int The socket type given to listen() (SWOOLE_SOCK_TCP, | SWOOLE_SSL). */
+        public $type;
+
+        /** @var bool Whether SWOOLE_SSL is in the type (the server's certificate is used). */
+        public $ssl;
+
+        /** @var array|null Everything passed to set(), merged; null before set(). */
+        public $setting;
+
+        /** Not for use: ports come from $server->listen(). */
+        public function __construct() {}
+
+        /** Protocol for this port: open_http_protocol / open_websocket_protocol (false: raw TCP with onReceive). Without set() the port speaks what the server speaks. */
+        public function set(array $settings): void {}
+
+        /** A callback for this port's connections only; events without one go to the server's callbacks. */
+        public function on(string $event_name, mixed $callback): bool {}
+
+        /** The callback set with on() on this port, or null. */
+        public function getCallback(string $event_name): mixed {}
     }
 }
 
@@ -542,7 +624,7 @@ namespace Swoole\Http {
         public function isCompleted(): bool {}
     }
 
-    /** The answer to a request in onRequest (or to a handshake in onHandShake). */
+    /** The answer to a request in onRequest (or to a handshake in onHandShake and onBeforeHandShakeResponse). */
     class Response
     {
         /** @var int Connection the response goes to. */
@@ -570,6 +652,15 @@ namespace Swoole\Http {
          * @param string $value
          */
         public function setHeader(string $key, mixed $value, ?bool $format = null): bool {}
+
+        /** Adds a Set-Cookie header (value URL-encoded; an empty value deletes the cookie), on any response, the 101 of a handshake included; false with a warning for a bad name. */
+        public function cookie(string $name_or_object, ?string $value = null, ?int $expires = null, ?string $path = null, ?string $domain = null, ?bool $secure = null, ?bool $httponly = null, ?string $samesite = null, ?string $priority = null, ?bool $partitioned = null): bool {}
+
+        /** Same as cookie(). */
+        public function setCookie(string $name_or_object, ?string $value = null, ?int $expires = null, ?string $path = null, ?string $domain = null, ?bool $secure = null, ?bool $httponly = null, ?string $samesite = null, ?string $priority = null, ?bool $partitioned = null): bool {}
+
+        /** Like cookie(), the value written as given; false with a warning for a value with separators. */
+        public function rawcookie(string $name_or_object, ?string $value = null, ?int $expires = null, ?string $path = null, ?string $domain = null, ?bool $secure = null, ?bool $httponly = null, ?string $samesite = null, ?string $priority = null, ?bool $partitioned = null): bool {}
 
         /** Whether the response can still be written: not ended, client still there. */
         public function isWritable(): bool {}
@@ -661,7 +752,7 @@ namespace Swoole\Coroutine\Http {
          *
          * @param int|null $port
          */
-        public function __construct(string $host, mixed $port = null, ?bool $ssl = null) {}
+        public function __construct(string $host, ?int $port = null, ?bool $ssl = null) {}
 
         /** Applies settings (timeout, websocket_compression, websocket_mask, package_max_length, ...). */
         public function set(array $settings): bool {}
@@ -682,7 +773,7 @@ namespace Swoole\Coroutine\Http {
          * @param string|\Swoole\WebSocket\Frame $data
          * @param int|bool|null $flags SWOOLE_WEBSOCKET_FLAG_* bits, or the older bool $finish
          */
-        public function push(mixed $data, ?int $opcode = null, mixed $flags = null): bool {}
+        public function push(mixed $data, ?int $opcode = null, ?int $flags = null): bool {}
 
         /**
          * The next frame; false on an error or timeout, "" once the server has closed. $timeout <= 0: the read timeout.
@@ -696,14 +787,14 @@ namespace Swoole\Coroutine\Http {
          *
          * @param string|null $data
          */
-        public function ping(mixed $data = null): bool {}
+        public function ping(?string $data = null): bool {}
 
         /**
          * Sends a close frame with $code (default 1000) and $reason, then closes.
          *
          * @param string|null $reason
          */
-        public function disconnect(?int $code = null, mixed $reason = null): bool {}
+        public function disconnect(?int $code = null, ?string $reason = null): bool {}
 
         /** Closes the connection (with a 1000 close frame when upgraded). */
         public function close(): bool {}

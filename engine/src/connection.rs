@@ -121,6 +121,13 @@ impl Conn {
         }
     }
 
+    /// Speaks HTTP/WebSocket or raw TCP, as the connection's port says.
+    pub(crate) fn speaking(mut self, http: bool) -> Self {
+        self.mode = if http { Mode::Http } else { Mode::Raw };
+        self.deadline = http.then(|| Instant::now() + self.shared.config.handshake_timeout);
+        self
+    }
+
     /// Serves the connection to its end; returns whether it was a WebSocket.
     pub(crate) async fn run(mut self) -> bool {
         let _ = self.serve().await;
@@ -661,6 +668,10 @@ impl Conn {
                     } else {
                         self.finish();
                     }
+                }
+                Outgoing::Upgrade { response, deflate } => {
+                    self.queue(response);
+                    self.upgrade(deflate);
                 }
                 Outgoing::Resume => {
                     if self.mode == Mode::AwaitPhp {

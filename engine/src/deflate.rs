@@ -27,7 +27,7 @@ const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
 pub const DEFAULT_LEVEL: u32 = 3;
 
 /// Parameters agreed in the handshake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DeflateParams {
     pub server_no_context_takeover: bool,
     pub client_no_context_takeover: bool,

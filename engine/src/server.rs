@@ -132,6 +132,16 @@ fn raise_fd_limit(max_connection: usize) {
     }
 }
 
+/// What one listening port speaks: the main port's comes from the
+/// ServerConfig, an extra port (`$server->listen()`) has its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortSettings {
+    /// HTTP and WebSocket; raw TCP (onReceive) when false.
+    pub http_protocol: bool,
+    /// TLS, with the server's certificate (ssl_cert_file, ssl_key_file).
+    pub ssl: bool,
+}
+
 /// A running server.
 pub struct Engine {
     runtime: Option<Runtime>,
@@ -188,7 +198,11 @@ impl Engine {
             let _guard = runtime.enter();
             TcpListener::from_std(listener)?
         };
-        runtime.spawn(accept_loop(shared.clone(), listener));
+        let main_port = PortSettings {
+            http_protocol: shared.config.http_protocol,
+            ssl: shared.config.tls.is_some(),
+        };
+        runtime.spawn(accept_loop(shared.clone(), listener, main_port));
         if !shared.config.heartbeat_check_interval.is_zero() {
             runtime.spawn(heartbeat(shared.clone()));
         }
@@ -208,6 +222,22 @@ impl Engine {
             shared,
             _signals: signals,
         })
+    }
+
+    /// Serves one more listening socket (`$server->listen()`) on the same
+    /// runtime, sessions and event queue, speaking what `port` says.
+    pub fn listen(&self, listener: StdListener, port: PortSettings) -> io::Result<()> {
+        let Some(runtime) = self.runtime.as_ref() else {
+            return Err(io::Error::other("the engine has stopped"));
+        };
+        listener.set_nonblocking(true)?;
+        let listener = {
+            let _guard = runtime.enter();
+            TcpListener::from_std(listener)?
+        };
+        let shared = self.shared.clone();
+        runtime.spawn(async move { accept_connections(&shared, listener, port).await });
+        Ok(())
     }
 
     pub fn shared(&self) -> &Arc<Shared> {
@@ -256,7 +286,8 @@ pub fn shutdown(shared: &Arc<Shared>) {
     if shared.stopping.swap(true, Ordering::AcqRel) {
         return;
     }
-    shared.stop_accepting.notify_one();
+    // Every port's accept loop (each checks `stopping` too, so none misses it).
+    shared.stop_accepting.notify_waiters();
     for s in shared.sessions.all() {
         close_for_shutdown(&s);
     }
@@ -274,11 +305,38 @@ fn close_for_shutdown(s: &Session) {
     let _ = s.send(item);
 }
 
-async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
+/// Accepts on the main port until the server stops, then waits for every
+/// connection to finish and reports the stop.
+async fn accept_loop(shared: Arc<Shared>, listener: TcpListener, port: PortSettings) {
+    accept_connections(&shared, listener, port).await;
+    // Wait for every connection to finish its goodbye, then report the stop.
+    let grace = shared.config.close_timeout + Duration::from_secs(1);
+    let deadline = tokio::time::Instant::now() + grace;
+    while shared.live.load(Ordering::Acquire) > 0 {
+        if tokio::time::Instant::now() >= deadline && !shared.is_forced() {
+            shared.forced.store(true, Ordering::Release);
+            for s in shared.sessions.all() {
+                s.seal();
+                s.kick();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    shared.emit(Event::Stopped);
+}
+
+/// Accepts connections on one port until the server stops accepting.
+async fn accept_connections(shared: &Arc<Shared>, listener: TcpListener, port: PortSettings) {
     loop {
+        let stop = shared.stop_accepting.notified();
+        tokio::pin!(stop);
+        stop.as_mut().enable();
+        if shared.is_stopping() {
+            break;
+        }
         let accepted = tokio::select! {
             r = listener.accept() => r,
-            _ = shared.stop_accepting.notified() => break,
+            _ = stop => break,
         };
         let (stream, peer) = match accepted {
             Ok(a) => a,
@@ -334,7 +392,7 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
             shared.emit(Event::Connect { fd });
         }
         let shared = shared.clone();
-        let tls = match &shared.config.tls {
+        let tls = match shared.config.tls.as_ref().filter(|_| port.ssl) {
             Some(cfg) => match Tls::new(cfg) {
                 Ok(t) => Some(Box::new(t)),
                 Err(_) => {
@@ -347,6 +405,7 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
         };
         tokio::spawn(async move {
             let websocket = Conn::new(shared.clone(), session.clone(), stream, tls)
+                .speaking(port.http_protocol)
                 .run()
                 .await;
             session.set_ended();
@@ -361,20 +420,6 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
         });
     }
     drop(listener);
-    // Wait for every connection to finish its goodbye, then report the stop.
-    let grace = shared.config.close_timeout + Duration::from_secs(1);
-    let deadline = tokio::time::Instant::now() + grace;
-    while shared.live.load(Ordering::Acquire) > 0 {
-        if tokio::time::Instant::now() >= deadline && !shared.is_forced() {
-            shared.forced.store(true, Ordering::Release);
-            for s in shared.sessions.all() {
-                s.seal();
-                s.kick();
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    shared.emit(Event::Stopped);
 }
 
 /// Closes connections that sent nothing for heartbeat_idle_time.

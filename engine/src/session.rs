@@ -35,6 +35,12 @@ pub enum Outgoing {
     Close { code: u16, reason: Bytes },
     /// The answer to onHandShake: the response bytes and whether it upgraded.
     HandshakeDone { response: Bytes, upgraded: bool },
+    /// A 101 from PHP (onHandShake, onBeforeHandShakeResponse) with the
+    /// permessage-deflate parameters it agreed: the connection upgrades.
+    Upgrade {
+        response: Bytes,
+        deflate: Option<crate::deflate::DeflateParams>,
+    },
     /// An HTTP response is complete and the connection is kept alive: read the next request.
     Resume,
     /// Close the connection once everything queued is written.
@@ -46,7 +52,9 @@ impl Outgoing {
         match self {
             Outgoing::Raw(b) => b.len(),
             Outgoing::Compressed { payload, .. } => payload.len(),
-            Outgoing::HandshakeDone { response, .. } => response.len(),
+            Outgoing::HandshakeDone { response, .. } | Outgoing::Upgrade { response, .. } => {
+                response.len()
+            }
             Outgoing::Close { reason, .. } => reason.len() + 4,
             Outgoing::Resume | Outgoing::End => 0,
         }

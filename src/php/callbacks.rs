@@ -39,6 +39,8 @@ pub const EVENTS: &[&str] = &[
     "pipemessage",
     "beforereload",
     "afterreload",
+    // Appended last: `ev` indexes the entries above.
+    "beforehandshakeresponse",
 ];
 
 /// Most arguments any event passes (onWorkerError: server, id, pid, code, signal).
@@ -127,6 +129,7 @@ pub mod ev {
     pub const CLOSE: usize = 12;
     pub const REQUEST: usize = 16;
     pub const RECEIVE: usize = 10;
+    pub const CONNECT: usize = 9;
 }
 
 /// How a callback ended.

@@ -50,6 +50,7 @@ use swoole_rs_engine::client::{self as wc, errcode, ClientError, Settings, WsCli
 use swoole_rs_engine::frame::{self as wire, flags};
 use tokio::net::TcpStream;
 
+use super::args::{Bool, Float, Int, Str};
 use super::coroutine::wait;
 use super::errors::warn;
 use super::frame::{new_frame_object, prop, OutFrame};
@@ -518,12 +519,13 @@ impl Client {
 
 #[php_impl]
 impl Client {
-    pub fn __construct(host: String, port: Option<&Zval>, ssl: Option<bool>) -> PhpResult<Self> {
+    pub fn __construct(host: Str, port: Option<Int>, ssl: Option<Bool>) -> PhpResult<Self> {
+        let host = host.lossy();
         if host.is_empty() {
             return Err(PhpException::from_message("host is empty".into()));
         }
-        let ssl = ssl.unwrap_or(false);
-        let port = match port.and_then(zval_long) {
+        let ssl = ssl.is_some_and(|s| s.0);
+        let port = match port.map(|p| p.0) {
             None | Some(0) => {
                 if ssl {
                     443
@@ -595,8 +597,8 @@ impl Client {
     }
 
     /// Connects and performs the WebSocket handshake.
-    pub fn upgrade(self_: &ZendClassObject<Client>, path: String) -> bool {
-        self_.do_upgrade(this(self_), path)
+    pub fn upgrade(self_: &ZendClassObject<Client>, path: Str) -> bool {
+        self_.do_upgrade(this(self_), path.lossy())
     }
 
     /// Sends a string (with `$opcode` and `$flags`) or a Frame object.
@@ -604,23 +606,13 @@ impl Client {
     pub fn push(
         self_: &ZendClassObject<Client>,
         data: &Zval,
-        opcode: Option<i64>,
-        flags: Option<&Zval>,
+        opcode: Option<Int>,
+        flags: Option<Int>,
     ) -> bool {
         let obj = this(self_);
-        // The old signature took `bool $finish`.
-        let fl = match flags {
-            None => flags::FIN as i64,
-            Some(f) if f.is_bool() => {
-                if f.is_true() {
-                    flags::FIN as i64
-                } else {
-                    0
-                }
-            }
-            Some(f) => zval_long(f).unwrap_or(flags::FIN as i64),
-        };
-        let opcode = opcode.unwrap_or(wire::OP_TEXT as i64);
+        // The old `bool $finish` converts to these int flags, as in Swoole.
+        let fl = flags.map_or(flags::FIN as i64, |f| f.0);
+        let opcode = opcode.map_or(wire::OP_TEXT as i64, |o| o.0);
         if !(0..=15).contains(&opcode) {
             warn("opcode must be between 0 and 10");
             self_.fail(obj, ERR_BAD_OPCODE, "opcode must be between 0 and 10");
@@ -640,14 +632,14 @@ impl Client {
 
     /// The next frame; `$timeout` <= 0 means the configured read timeout.
     #[php(optional = timeout)]
-    pub fn recv(self_: &ZendClassObject<Client>, timeout: Option<f64>) -> Zval {
-        self_.do_recv(this(self_), timeout.unwrap_or(-1.0))
+    pub fn recv(self_: &ZendClassObject<Client>, timeout: Option<Float>) -> Zval {
+        self_.do_recv(this(self_), timeout.map_or(-1.0, |t| t.0))
     }
 
     /// Sends a ping frame.
     #[php(optional = data)]
-    pub fn ping(self_: &ZendClassObject<Client>, data: Option<&Zval>) -> bool {
-        let payload = data.and_then(zval_bytes).unwrap_or_default();
+    pub fn ping(self_: &ZendClassObject<Client>, data: Option<Str>) -> bool {
+        let payload = data.unwrap_or_default().0;
         let frame = OutFrame {
             opcode: wire::OP_PING,
             flags: flags::FIN,
@@ -660,11 +652,11 @@ impl Client {
     #[php(optional = code)]
     pub fn disconnect(
         self_: &ZendClassObject<Client>,
-        code: Option<i64>,
-        reason: Option<&Zval>,
+        code: Option<Int>,
+        reason: Option<Str>,
     ) -> bool {
-        let reason = reason.and_then(zval_bytes).unwrap_or_default();
-        let code = code.unwrap_or(1000).clamp(0, u16::MAX as i64) as u16;
+        let reason = reason.unwrap_or_default().0;
+        let code = code.map_or(1000, |c| c.0).clamp(0, u16::MAX as i64) as u16;
         self_.do_close(this(self_), code, reason)
     }
 

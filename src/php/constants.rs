@@ -93,4 +93,8 @@ pub fn register(mut module: ModuleBuilder) -> ModuleBuilder {
         .constant(("SWOOLE_VERSION", "6.2.1", &[]))
         .constant(("SWOOLE_VERSION_ID", 60201_i64, &[]))
         .constant(("SWOOLE_RS_VERSION", env!("CARGO_PKG_VERSION"), &[]))
+        // What the extension can do, for code that checks before enabling
+        // compression (no SWOOLE_HAVE_BROTLI: brotli is not supported).
+        .constant(("SWOOLE_HAVE_ZLIB", true, &[]))
+        .constant(("SWOOLE_HAVE_COMPRESSION", true, &[]))
 }

@@ -34,6 +34,7 @@ use tokio::runtime::Runtime;
 use tokio::sync::Notify;
 use tokio::task::LocalSet;
 
+use super::args::Float;
 use super::errors::warn;
 
 /// The runtime every client operation runs on.
@@ -370,7 +371,8 @@ impl Coroutine {
     }
 
     /// Sleeps without blocking other coroutines.
-    pub fn sleep(seconds: f64) -> bool {
+    pub fn sleep(seconds: Float) -> bool {
+        let seconds = seconds.0;
         if !(seconds.is_finite() && seconds >= 0.0) {
             warn("Timer must be greater than or equal to 0");
             return false;

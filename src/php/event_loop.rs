@@ -116,6 +116,7 @@ pub fn run_single(
     listener: TcpListener,
     config: ServerConfig,
 ) -> PhpResult<bool> {
+    let node_config = config.clone();
     let engine = Engine::start(listener, config, true)
         .map_err(|e| swoole_exception(format!("failed to start the server: {e}")))?;
     let shared = engine.shared().clone();
@@ -126,9 +127,11 @@ pub fn run_single(
         shared.events.clone(),
         Some(shared),
         None,
-    ));
+    )
+    .with_config(node_config));
     core.set_running(Some(node.clone()));
     core.set_worker(0, std::process::id() as i64);
+    core.start_ports(&engine);
 
     let worker_id = long_zval(0);
     let mut flow = call_event(core, "start", &[server]);
@@ -216,13 +219,14 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
             None => Flow::Continue,
         },
         Event::Close { fd, websocket } => {
-            // Gone for PHP from here on: exist() is false inside onClose.
-            node.forget(fd);
+            // Chosen while the session (and so its port) is still known.
             let cb = if !websocket && core.callbacks.has("disconnect") {
                 core.callbacks.get("disconnect")
             } else {
-                core.callbacks.at(ev::CLOSE)
+                core.callback_for(fd, "close", ev::CLOSE)
             };
+            // Gone for PHP from here on: exist() is false inside onClose.
+            node.forget(fd);
             match cb {
                 Some(cb) => after(
                     core,
@@ -231,14 +235,14 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
                 None => Flow::Continue,
             }
         }
-        Event::Connect { fd } => match core.callbacks.get("connect") {
+        Event::Connect { fd } => match core.callback_for(fd, "connect", ev::CONNECT) {
             Some(cb) => after(
                 core,
                 call(&cb, &[server, &long_zval(fd as i64), &long_zval(0)]),
             ),
             None => Flow::Continue,
         },
-        Event::Receive { fd, data } => match core.callbacks.at(ev::RECEIVE) {
+        Event::Receive { fd, data } => match core.callback_for(fd, "receive", ev::RECEIVE) {
             Some(cb) => {
                 let data = bytes_zval(&data);
                 after(
@@ -267,6 +271,16 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
                 // No end(): answer as Swoole does, with an empty 500, so the client never hangs.
                 response.status(500, None);
                 response.end(None);
+            }
+            flow
+        }
+        Event::Handshake { fd, request } if !core.callbacks.has("handshake") => {
+            // Swoole's own handshake with onBeforeHandShakeResponse, then onOpen.
+            let (outcome, opened) =
+                super::handshake::with_before_response(core, server, node, fd, &request);
+            let flow = outcome.map_or(Flow::Continue, |o| after(core, o));
+            if opened && matches!(flow, Flow::Continue) {
+                return dispatch(core, server, node, Event::Open { fd, request });
             }
             flow
         }

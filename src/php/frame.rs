@@ -14,6 +14,7 @@ use swoole_rs_engine::bridge::InFrame;
 use swoole_rs_engine::deflate::{DeflateParams, PerMessageDeflate, Role};
 use swoole_rs_engine::frame::{self as wire, flags};
 
+use super::args::{Int, Str};
 use super::errors::warn;
 use super::values::{bool_zval, bytes_zval, long_zval, zval_bytes, zval_long};
 
@@ -33,15 +34,16 @@ pub fn prop(name: &str, default: fn() -> Zval) -> ClassProperty {
 }
 
 fn frame_props(b: ClassBuilder, opcode: i64) -> ClassBuilder {
+    // As the manual prints a new frame: no data yet, and final unless told otherwise.
     b.property(prop("fd", || long_zval(0)))
-        .property(prop("data", || bytes_zval(b"")))
+        .property(prop("data", Zval::null))
         .property(if opcode == 1 {
             prop("opcode", || long_zval(1))
         } else {
             prop("opcode", || long_zval(8))
         })
         .property(prop("flags", || long_zval(flags::FIN as i64)))
-        .property(prop("finish", Zval::null))
+        .property(prop("finish", || bool_zval(true)))
 }
 
 fn frame_modifier(b: ClassBuilder) -> ClassBuilder {
@@ -83,12 +85,12 @@ macro_rules! frame_methods {
             }
 
             #[php(optional = opcode)]
-            pub fn pack(data: &Zval, opcode: Option<i64>, flags: Option<i64>) -> Binary {
-                Binary(pack(data, opcode.unwrap_or(1), flags.unwrap_or(1)).to_vec())
+            pub fn pack(data: &Zval, opcode: Option<Int>, flags: Option<Int>) -> Binary {
+                Binary(pack(data, opcode.map_or(1, |o| o.0), flags.map_or(1, |f| f.0)).to_vec())
             }
 
-            pub fn unpack(data: &Zval) -> Zval {
-                unpack(data)
+            pub fn unpack(data: Str) -> Zval {
+                unpack(&bytes_zval(&data.0))
             }
         }
     };

@@ -9,6 +9,10 @@ pub extern "C" fn module_info(_module: *mut ModuleEntry) {
     info_table_start!();
     info_table_row!("swoole_rs", "enabled");
     info_table_row!("Version", env!("CARGO_PKG_VERSION"));
+    // Recorded by build.rs.
+    info_table_row!("Source revision", env!("SWOOLE_RS_REVISION"));
+    info_table_row!("Built for PHP", env!("SWOOLE_RS_PHP_VERSION"));
+    info_table_row!("PHP API (built against)", env!("SWOOLE_RS_PHP_API"));
     info_table_row!(
         "Swoole API",
         "6.2.1 (WebSocket\\Server, Http\\Server, Server)"

@@ -1,14 +1,19 @@
 //! The PHP face: classes, constants and the event loop that calls user callbacks.
 
+mod args;
 mod callbacks;
 mod client;
+mod connections;
 mod constants;
+mod cookie;
 mod coroutine;
 mod errors;
 mod event_loop;
 mod frame;
+mod handshake;
 mod info;
 mod log;
+mod port;
 mod process;
 mod request;
 mod server;
@@ -24,8 +29,10 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .name("swoole_rs")
         .info_function(info::module_info)
         .startup_function(module_startup)
+        .class::<connections::ConnectionIterator>()
         .class::<frame::Frame>()
         .class::<frame::CloseFrame>()
+        .class::<port::Port>()
         .class::<request::Request>()
         .class::<request::Response>()
         .class::<server::Server>()

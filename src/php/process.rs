@@ -97,6 +97,7 @@ fn run(
         registry,
         procs,
         close_timeout: config.close_timeout,
+        config: config.clone(),
     };
     if ctx.procs.mode == MODE_PROCESS {
         run_process(&ctx, listener, config)
@@ -111,6 +112,8 @@ struct Ctx<'a> {
     registry: Arc<Registry>,
     procs: ProcessConfig,
     close_timeout: Duration,
+    /// The settings as the workers see them.
+    config: ServerConfig,
 }
 
 impl Ctx<'_> {
@@ -172,6 +175,7 @@ fn base_worker(ctx: &Ctx, id: u32, listener: TcpListener, mut config: ServerConf
         handle_signals: true,
         registry: Some((ctx.registry.clone(), id)),
     };
+    let node_config = config.clone();
     let engine = match Engine::start_wired(listener, config, wiring) {
         Ok(e) => e,
         Err(e) => {
@@ -203,7 +207,9 @@ fn base_worker(ctx: &Ctx, id: u32, listener: TcpListener, mut config: ServerConf
         Some(shared),
         Some(ctx.registry.clone()),
     )
+    .with_config(node_config)
     .with_links(None, peers);
+    ctx.core.start_ports(&engine);
     let result = worker_main(ctx, Arc::new(node));
     if !matches!(result, Ok(true)) {
         // A fatal error or exit(): the clients learn it from a 1011 close.
@@ -266,6 +272,7 @@ fn run_process(ctx: &Ctx, listener: TcpListener, config: ServerConfig) -> PhpRes
     };
     let engine = Engine::start_wired(listener, config, wiring)
         .map_err(|e| swoole_exception(format!("failed to start the server: {e}")))?;
+    core.start_ports(&engine);
     router.serve(ipc_listener, engine.shared().clone());
     let node = Arc::new(Node::new(
         MODE_PROCESS,
@@ -351,6 +358,7 @@ fn process_worker(ctx: &Ctx, id: u32) -> PhpResult<bool> {
             None,
             Some(ctx.registry.clone()),
         )
+        .with_config(ctx.config.clone())
         .with_links(Some(link), peers),
     );
     // SIGTERM (reload, stop) lets the worker leave after what is queued;

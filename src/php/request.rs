@@ -10,11 +10,14 @@ use ext_php_rs::convert::IntoZval;
 use ext_php_rs::flags::PropertyFlags;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, ZendObject, Zval};
+use swoole_rs_engine::deflate::{self, DeflateParams};
 use swoole_rs_engine::handshake;
 use swoole_rs_engine::http::{self, HttpRequest};
 use swoole_rs_engine::workers::node::Node;
 use swoole_rs_engine::session::Outgoing;
 
+use super::args::{Bool, Int, Str};
+use super::cookie::{set_cookie_value, CookieArgs};
 use super::errors::warn;
 use super::frame::Binary;
 use super::upload::{self, Uploads};
@@ -182,6 +185,8 @@ struct ResponseState {
     status: u16,
     reason: Option<String>,
     headers: Vec<(String, String)>,
+    /// Set-Cookie values, one header each, after the other headers.
+    cookies: Vec<String>,
     /// Head sent by write() (chunked); only chunks follow.
     head_sent: bool,
     ended: bool,
@@ -195,21 +200,15 @@ pub struct Response {
     target: Option<(Arc<Node>, ResponseKind)>,
     /// Sec-WebSocket-Accept for the request, when answering a handshake.
     accept: Option<String>,
+    /// permessage-deflate as agreed with the client's offer (parameters and
+    /// the response header value), when answering a handshake with
+    /// websocket_compression on.
+    deflate: Option<(DeflateParams, String)>,
     state: RefCell<ResponseState>,
 }
 
-#[php_impl]
 impl Response {
-    pub fn __construct() -> Self {
-        Response {
-            fd: 0,
-            target: None,
-            accept: None,
-            state: RefCell::default(),
-        }
-    }
-
-    #[php(optional = reason)]
+    /// Sets the status line (also used by the server itself, e.g. for a 500).
     pub fn status(&self, status: i64, reason: Option<String>) -> bool {
         let reason = reason.unwrap_or_default();
         let mut st = self.state.borrow_mut();
@@ -220,17 +219,37 @@ impl Response {
         st.reason = (!reason.is_empty()).then_some(reason);
         true
     }
+}
+
+#[php_impl]
+impl Response {
+    pub fn __construct() -> Self {
+        Response {
+            fd: 0,
+            target: None,
+            accept: None,
+            deflate: None,
+            state: RefCell::default(),
+        }
+    }
+
+    #[php(name = "status")]
+    #[php(optional = reason)]
+    pub fn php_status(&self, status: Int, reason: Option<Str>) -> bool {
+        self.status(status.0, reason.map(|r| r.lossy()))
+    }
 
     #[php(name = "setStatusCode")]
     #[php(optional = reason)]
-    pub fn set_status_code(&self, status: i64, reason: Option<String>) -> bool {
-        self.status(status, reason)
+    pub fn set_status_code(&self, status: Int, reason: Option<Str>) -> bool {
+        self.php_status(status, reason)
     }
 
     #[php(optional = format)]
-    pub fn header(&self, key: String, value: &Zval, format: Option<bool>) -> bool {
+    pub fn header(&self, key: Str, value: &Zval, format: Option<Bool>) -> bool {
+        let key = key.lossy();
         // Swoole formats names by default: "sec-websocket-accept" -> "Sec-Websocket-Accept".
-        let key = if format.unwrap_or(true) {
+        let key = if format.is_none_or(|f| f.0) {
             format_header_name(&key)
         } else {
             key
@@ -258,8 +277,103 @@ impl Response {
 
     #[php(name = "setHeader")]
     #[php(optional = format)]
-    pub fn set_header(&self, key: String, value: &Zval, format: Option<bool>) -> bool {
+    pub fn set_header(&self, key: Str, value: &Zval, format: Option<Bool>) -> bool {
         self.header(key, value, format)
+    }
+
+    /// Adds a Set-Cookie header (the value URL-encoded), as Swoole's cookie().
+    #[php(optional = value)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn cookie(
+        &self,
+        name_or_object: Str,
+        value: Option<Str>,
+        expires: Option<Int>,
+        path: Option<Str>,
+        domain: Option<Str>,
+        secure: Option<Bool>,
+        httponly: Option<Bool>,
+        samesite: Option<Str>,
+        priority: Option<Str>,
+        partitioned: Option<Bool>,
+    ) -> bool {
+        let args = cookie_args(
+            name_or_object,
+            value,
+            expires,
+            path,
+            domain,
+            secure,
+            httponly,
+            samesite,
+            priority,
+            partitioned,
+        );
+        self.add_cookie(&args, false)
+    }
+
+    /// Same as cookie().
+    #[php(name = "setCookie")]
+    #[php(optional = value)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_cookie(
+        &self,
+        name_or_object: Str,
+        value: Option<Str>,
+        expires: Option<Int>,
+        path: Option<Str>,
+        domain: Option<Str>,
+        secure: Option<Bool>,
+        httponly: Option<Bool>,
+        samesite: Option<Str>,
+        priority: Option<Str>,
+        partitioned: Option<Bool>,
+    ) -> bool {
+        let args = cookie_args(
+            name_or_object,
+            value,
+            expires,
+            path,
+            domain,
+            secure,
+            httponly,
+            samesite,
+            priority,
+            partitioned,
+        );
+        self.add_cookie(&args, false)
+    }
+
+    /// Like cookie(), with the value written as given (no URL encoding).
+    #[php(name = "rawcookie")]
+    #[php(optional = value)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn rawcookie(
+        &self,
+        name_or_object: Str,
+        value: Option<Str>,
+        expires: Option<Int>,
+        path: Option<Str>,
+        domain: Option<Str>,
+        secure: Option<Bool>,
+        httponly: Option<Bool>,
+        samesite: Option<Str>,
+        priority: Option<Str>,
+        partitioned: Option<Bool>,
+    ) -> bool {
+        let args = cookie_args(
+            name_or_object,
+            value,
+            expires,
+            path,
+            domain,
+            secure,
+            httponly,
+            samesite,
+            priority,
+            partitioned,
+        );
+        self.add_cookie(&args, true)
     }
 
     pub fn is_writable(&self) -> bool {
@@ -307,11 +421,14 @@ impl Response {
                 let upgraded = st.status == 101;
                 let status = if st.status == 0 { 200 } else { st.status };
                 let mut headers = st.headers.clone();
+                let mut deflate = None;
                 if upgraded {
                     self.complete_upgrade_headers(&mut headers);
+                    deflate = self.add_extensions_header(&mut headers);
                 } else {
                     headers.push(("Content-Length".into(), body.len().to_string()));
                 }
+                push_cookies(&mut headers, &st.cookies);
                 let st2 = ResponseState {
                     status,
                     ..Default::default()
@@ -320,9 +437,11 @@ impl Response {
                 if !upgraded {
                     out.extend_from_slice(&body);
                 }
-                let sent = self.send(Outgoing::HandshakeDone {
-                    response: Bytes::from(out),
-                    upgraded,
+                let response = Bytes::from(out);
+                let sent = self.send(if upgraded {
+                    Outgoing::Upgrade { response, deflate }
+                } else {
+                    Outgoing::HandshakeDone { response, upgraded }
                 });
                 if sent && upgraded {
                     // Pushes made right after end() (defer, onOpen-like code) queue
@@ -392,6 +511,40 @@ impl Response {
         add("Date", http::http_date());
     }
 
+    /// Adds Sec-WebSocket-Extensions to a 101 when compression was agreed
+    /// with the client's offer (as Swoole does for a custom onHandShake), and
+    /// returns the parameters the connection then uses. A handler that wrote
+    /// the header itself keeps it, and the connection stays uncompressed.
+    fn add_extensions_header(&self, headers: &mut Vec<(String, String)>) -> Option<DeflateParams> {
+        let (params, value) = self.deflate.as_ref()?;
+        if headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("sec-websocket-extensions"))
+        {
+            return None;
+        }
+        headers.push(("Sec-WebSocket-Extensions".into(), value.clone()));
+        Some(*params)
+    }
+
+    /// cookie() and rawcookie().
+    fn add_cookie(&self, args: &CookieArgs, raw: bool) -> bool {
+        let line = match set_cookie_value(args, raw) {
+            Ok(line) => line,
+            Err(msg) => {
+                warn(msg);
+                return false;
+            }
+        };
+        let mut st = self.state.borrow_mut();
+        if st.ended || st.head_sent {
+            warn("headers have already been sent");
+            return false;
+        }
+        st.cookies.push(line);
+        true
+    }
+
     fn session_alive(&self) -> bool {
         self.target
             .as_ref()
@@ -433,12 +586,25 @@ impl Response {
             headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-length"));
             headers.push(("Content-Length".into(), n.to_string()));
         }
+        push_cookies(&mut headers, &st.cookies);
         headers
     }
 
     /// Whether end() was called (or the response was otherwise finished).
     pub fn is_ended(&self) -> bool {
         self.state.borrow().ended
+    }
+
+    /// Whether a 101 was sent: the connection is a WebSocket now.
+    pub fn upgraded(&self) -> bool {
+        let st = self.state.borrow();
+        st.ended && st.status == 101 && self.kind() == Some(ResponseKind::Handshake)
+    }
+}
+
+fn push_cookies(headers: &mut Vec<(String, String)>, cookies: &[String]) {
+    for c in cookies {
+        headers.push(("Set-Cookie".into(), c.clone()));
     }
 }
 
@@ -461,12 +627,45 @@ pub fn new_response_object(
                 .map(handshake::accept_key)
         })
         .flatten();
+    // A custom handshake negotiates compression as Swoole's own does.
+    let deflate = (kind == ResponseKind::Handshake && node.config.websocket_compression)
+        .then(|| deflate::negotiate(request.header_all("sec-websocket-extensions")))
+        .flatten();
     ZendClassObject::new(Response {
         fd: fd as i64,
         target: Some((node.clone(), kind)),
         accept,
+        deflate,
         state: RefCell::default(),
     })
+}
+
+/// cookie()'s arguments with Swoole's defaults (path "/").
+#[allow(clippy::too_many_arguments)]
+fn cookie_args(
+    name: Str,
+    value: Option<Str>,
+    expires: Option<Int>,
+    path: Option<Str>,
+    domain: Option<Str>,
+    secure: Option<Bool>,
+    httponly: Option<Bool>,
+    samesite: Option<Str>,
+    priority: Option<Str>,
+    partitioned: Option<Bool>,
+) -> CookieArgs {
+    CookieArgs {
+        name: name.0,
+        value: value.unwrap_or_default().0,
+        expires: expires.map_or(0, |e| e.0),
+        path: path.map_or_else(|| b"/".to_vec(), |p| p.0),
+        domain: domain.unwrap_or_default().0,
+        secure: secure.is_some_and(|b| b.0),
+        httponly: httponly.is_some_and(|b| b.0),
+        samesite: samesite.unwrap_or_default().0,
+        priority: priority.unwrap_or_default().0,
+        partitioned: partitioned.is_some_and(|b| b.0),
+    }
 }
 
 /// "content-TYPE" -> "Content-Type", as Swoole's header() does by default.

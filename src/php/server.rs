@@ -7,10 +7,12 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::net::TcpListener;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use ext_php_rs::class::RegisteredClass;
+use ext_php_rs::convert::IntoZval;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, ZendObject, Zval};
 use swoole_rs_engine::config::{ProcessConfig, ServerConfig};
@@ -19,13 +21,16 @@ use swoole_rs_engine::server as engine;
 use swoole_rs_engine::session::{status, Outgoing, SendError};
 use swoole_rs_engine::workers::node::{ConnState, Node, MODE_BASE, MODE_PROCESS};
 
-use super::callbacks::{Callbacks, EVENTS};
+use super::args::{Bool, Int, Str};
+use super::callbacks::{Callback, Callbacks, EVENTS};
+use super::connections::ConnectionIterator;
 use super::errors::{swoole_exception, warn};
 use super::process;
 use super::frame::{Binary, OutFrame};
 use super::log::LogSettings;
+use super::port::{Port, PortState};
 use super::settings;
-use super::values::{array_zval, bool_zval, double_zval, long_zval, zval_bytes, zval_long};
+use super::values::{array_zval, bool_zval, double_zval, long_zval, zval_long, zval_bytes};
 
 /// Which protocol a server speaks.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -67,24 +72,23 @@ pub struct ServerCore {
     pub dispatch_count: Cell<u64>,
     /// The last frame push() encoded, for broadcasts.
     last_frame: RefCell<Option<Bytes>>,
+    /// `$server` itself while start() runs, for `$server->connections`.
+    this: RefCell<Option<Zval>>,
+    /// Extra listening ports (listen() / addListener()).
+    ports: RefCell<Vec<Rc<PortState>>>,
 }
 
 impl ServerCore {
     fn construct(
         kind: Kind,
         host: &str,
-        port: &Zval,
+        port: i64,
         mode: i64,
         sock_type: i64,
     ) -> PhpResult<ServerCore> {
-        let port = match zval_long(port) {
-            Some(p) if (0..=65535).contains(&p) => p as u16,
-            _ => {
-                return Err(swoole_exception(format!(
-                    "invalid port [{}]",
-                    port.coerce_to_string().unwrap_or_default()
-                )))
-            }
+        let port = match u16::try_from(port) {
+            Ok(p) => p,
+            Err(_) => return Err(swoole_exception(format!("invalid port [{port}]"))),
         };
         let listener = engine::bind(host, port).map_err(|e| {
             let errno = e.raw_os_error().unwrap_or(0);
@@ -188,12 +192,23 @@ impl ServerCore {
         };
         let mut config = self.config.borrow().clone();
         config.has_request_handler = self.callbacks.has("request");
-        config.has_handshake_handler =
-            self.kind() == Kind::WebSocket && self.callbacks.has("handshake");
-        config.emit_connect = self.callbacks.has("connect");
+        // onBeforeHandShakeResponse needs PHP in the handshake too.
+        config.has_handshake_handler = self.kind() == Kind::WebSocket
+            && (self.callbacks.has("handshake") || self.callbacks.has("beforehandshakeresponse"));
+        config.emit_connect = self.callbacks.has("connect")
+            || self
+                .ports
+                .borrow()
+                .iter()
+                .any(|p| p.callbacks.has("connect"));
         self.started.set(true);
+        let mut this_zval = Zval::new();
+        this_zval.set_object(this);
+        *self.this.borrow_mut() = Some(this_zval);
         let result = process::start(self, this, listener, config);
         *self.running.borrow_mut() = None;
+        // Drops the self-reference (a cycle while running).
+        self.this.borrow_mut().take();
         result
     }
 
@@ -339,11 +354,8 @@ impl ServerCore {
         true
     }
 
-    fn send(&self, fd: &Zval, data: &Zval) -> bool {
-        let fd = zval_long(fd).unwrap_or(-1);
-        let Some(data) = zval_bytes(data) else {
-            return false;
-        };
+    fn send(&self, fd: &Zval, data: Vec<u8>) -> bool {
+        let fd = fd_arg(fd);
         match self.conn(fd) {
             Some(_) => report_send(fd, self.send_to(fd, Outgoing::Raw(Bytes::from(data)))),
             None => {
@@ -382,21 +394,82 @@ impl ServerCore {
         self.node().map(|n| n.fds()).unwrap_or_default()
     }
 
-    fn connections(&self) -> Zval {
-        let mut arr = ZendHashTable::new();
-        for fd in self.connection_fds() {
-            let _ = arr.push(fd as i64);
+    /// listen() / addListener(): binds now, serves from start().
+    fn listen(&self, host: &str, port: i64, sock_type: i64) -> Zval {
+        if self.started.get() {
+            warn("server is running, can't add listener");
+            return bool_zval(false);
         }
-        array_zval(arr)
+        let Ok(port) = u16::try_from(port) else {
+            warn(&format!("invalid port [{port}]"));
+            return bool_zval(false);
+        };
+        let listener = match engine::bind(host, port) {
+            Ok(l) => l,
+            Err(e) => {
+                let errno = e.raw_os_error().unwrap_or(0);
+                let text = e.to_string();
+                let text = text.split(" (os error").next().unwrap_or_default();
+                warn(&format!(
+                    "failed to listen server port[{host}:{port}], Errno={errno} [{text}]"
+                ));
+                return bool_zval(false);
+            }
+        };
+        let actual = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+        let state = Rc::new(PortState::new(host, actual, sock_type, listener));
+        self.ports.borrow_mut().push(state.clone());
+        Port::new(state).into_zval(false).unwrap_or_default()
+    }
+
+    /// Hands the extra ports to the running engine (called by the event loop
+    /// right after the engine starts).
+    pub fn start_ports(&self, engine: &engine::Engine) {
+        let server_http = self.config.borrow().http_protocol;
+        for port in self.ports.borrow().iter() {
+            let Some(listener) = port.listener.borrow_mut().take() else {
+                continue;
+            };
+            let settings = engine::PortSettings {
+                http_protocol: port.http_protocol(server_http),
+                ssl: port.ssl(),
+            };
+            if let Err(e) = engine.listen(listener, settings) {
+                warn(&format!(
+                    "failed to serve port[{}:{}]: {e}",
+                    port.host, port.port
+                ));
+            }
+        }
+    }
+
+    /// The callback for `event` (slot `index`) of connection `fd`: the one
+    /// its port (listen()) was given, else the server's.
+    pub fn callback_for(&self, fd: u64, event: &str, index: usize) -> Option<Rc<Callback>> {
+        let ports = self.ports.borrow();
+        if !ports.is_empty() {
+            let local = self.conn(fd as i64).map(|s| s.local.port());
+            if let Some(port) = ports.iter().find(|p| Some(p.port) == local) {
+                if let Some(cb) = port.callbacks.get(event) {
+                    return Some(cb);
+                }
+            }
+        }
+        self.callbacks.at(index)
+    }
+
+    fn connections(&self) -> ConnectionIterator {
+        let this = self.this.borrow().as_ref().map(Zval::shallow_clone);
+        ConnectionIterator::snapshot(this)
     }
 
     fn client_list(&self, start_fd: i64, count: i64) -> Zval {
-        let Some(node) = self.node() else {
+        if self.node().is_none() {
             return bool_zval(false);
-        };
+        }
         let mut arr = ZendHashTable::new();
-        for fd in node
-            .fds()
+        for fd in self
+            .connection_fds()
             .into_iter()
             .filter(|&fd| fd as i64 > start_fd)
             .take(count.max(0) as usize)
@@ -406,7 +479,7 @@ impl ServerCore {
         array_zval(arr)
     }
 
-    fn connection_info(&self, fd: i64) -> Zval {
+    pub fn connection_info(&self, fd: i64) -> Zval {
         let Some(s) = self.conn(fd) else {
             return bool_zval(false);
         };
@@ -513,17 +586,7 @@ impl ServerCore {
 
     // --- WebSocket ---
 
-    fn push(&self, fd: i64, data: &Zval, opcode: i64, flags: &Zval) -> bool {
-        // The old signature took `bool $finish`.
-        let flags = if flags.is_bool() {
-            if flags.is_true() {
-                wire::flags::FIN as i64
-            } else {
-                0
-            }
-        } else {
-            zval_long(flags).unwrap_or(wire::flags::FIN as i64)
-        };
+    fn push(&self, fd: i64, data: &Zval, opcode: i64, flags: i64) -> bool {
         let data = data.dereference();
         // Strings are encoded straight from PHP's buffer; Frame objects are read first.
         let object_frame;
@@ -597,8 +660,7 @@ impl ServerCore {
         enc
     }
 
-    fn disconnect(&self, fd: i64, code: i64, reason: &Zval) -> bool {
-        let reason = zval_bytes(reason).unwrap_or_default();
+    fn disconnect(&self, fd: i64, code: i64, reason: Vec<u8>) -> bool {
         if !(code == 1000 || (4000..=4999).contains(&code)) {
             warn(&format!(
                 "the close code must be 1000 or in the range 4000-4999, {code} given"
@@ -622,8 +684,7 @@ impl ServerCore {
         .is_ok()
     }
 
-    fn ping(&self, fd: i64, data: &Zval) -> bool {
-        let data = zval_bytes(data).unwrap_or_default();
+    fn ping(&self, fd: i64, data: Vec<u8>) -> bool {
         if data.len() > wire::MAX_CONTROL_PAYLOAD {
             warn("the max length of ping data is 125");
             return false;
@@ -665,6 +726,18 @@ fn report_send(fd: i64, r: Result<(), SendError>) -> bool {
     }
 }
 
+/// The server state behind a server object (of any of the three classes or a
+/// user subclass), for objects that refer back to their server.
+pub fn core_of(obj: &ZendObject) -> Option<&ServerCore> {
+    if let Some(s) = ZendClassObject::<WebSocketServer>::from_zend_obj(obj) {
+        return s.obj.as_ref().map(|s| &s.core);
+    }
+    if let Some(s) = ZendClassObject::<HttpServer>::from_zend_obj(obj) {
+        return s.obj.as_ref().map(|s| &s.core);
+    }
+    ZendClassObject::<Server>::from_zend_obj(obj).and_then(|s| s.obj.as_ref().map(|s| &s.core))
+}
+
 /// The zend object behind `$this`, for passing `$server` to callbacks.
 fn this_object<T: RegisteredClass>(self_: &ZendClassObject<T>) -> &mut ZendObject {
     // SAFETY: the object outlives start(); PHP objects are shared mutable by nature.
@@ -685,32 +758,31 @@ macro_rules! server_class {
         impl $ty {
             #[php(optional = host)]
             pub fn __construct(
-                host: Option<String>,
-                port: Option<&Zval>,
-                mode: Option<i64>,
-                sock_type: Option<i64>,
+                host: Option<Str>,
+                port: Option<Int>,
+                mode: Option<Int>,
+                sock_type: Option<Int>,
             ) -> PhpResult<Self> {
-                let zero = long_zval(0);
-                let host = host.unwrap_or_else(|| "0.0.0.0".to_string());
+                let host = host.map(|h| h.lossy()).unwrap_or_else(|| "0.0.0.0".to_string());
                 let core = ServerCore::construct(
                     $kind,
                     &host,
-                    port.unwrap_or(&zero),
-                    mode.unwrap_or(1),
-                    sock_type.unwrap_or(1),
+                    port.map_or(0, |p| p.0),
+                    mode.map_or(1, |m| m.0),
+                    sock_type.map_or(1, |t| t.0),
                 )?;
                 Ok($ty { core })
             }
 
-            pub fn on(&self, event_name: String, callback: &Zval) -> bool {
-                self.core.on(&event_name, callback)
+            pub fn on(&self, event_name: Str, callback: &Zval) -> bool {
+                self.core.on(&event_name.lossy(), callback)
             }
 
             #[php(name = "getCallback")]
-            pub fn get_callback(&self, event_name: String) -> Zval {
+            pub fn get_callback(&self, event_name: Str) -> Zval {
                 self.core
                     .callbacks
-                    .get(&event_name.to_ascii_lowercase())
+                    .get(&event_name.lossy().to_ascii_lowercase())
                     .map(|cb| cb.zval())
                     .unwrap_or_default()
             }
@@ -719,49 +791,59 @@ macro_rules! server_class {
                 self.core.set(settings)
             }
 
+            /// One more listening port: a `Swoole\Server\Port`, or false.
+            pub fn listen(&self, host: Str, port: Int, sock_type: Int) -> Zval {
+                self.core.listen(&host.lossy(), port.0, sock_type.0)
+            }
+
+            #[php(name = "addlistener")]
+            pub fn add_listener(&self, host: Str, port: Int, sock_type: Int) -> Zval {
+                self.core.listen(&host.lossy(), port.0, sock_type.0)
+            }
+
             pub fn start(self_: &ZendClassObject<$ty>) -> PhpResult<bool> {
                 let this = this_object(self_);
                 self_.core.start(this)
             }
 
-            pub fn send(&self, fd: &Zval, send_data: &Zval) -> bool {
-                self.core.send(fd, send_data)
+            pub fn send(&self, fd: &Zval, send_data: Str) -> bool {
+                self.core.send(fd, send_data.0)
             }
 
             #[php(optional = reset)]
-            pub fn close(&self, fd: &Zval, reset: Option<bool>) -> bool {
+            pub fn close(&self, fd: Int, reset: Option<Bool>) -> bool {
                 let _ = reset;
-                self.core.close(fd_arg(fd))
+                self.core.close(fd.0)
             }
 
-            pub fn exist(&self, fd: &Zval) -> bool {
-                self.core.exist(fd_arg(fd))
+            pub fn exist(&self, fd: Int) -> bool {
+                self.core.exist(fd.0)
             }
 
-            pub fn exists(&self, fd: &Zval) -> bool {
-                self.core.exist(fd_arg(fd))
+            pub fn exists(&self, fd: Int) -> bool {
+                self.core.exist(fd.0)
             }
 
             #[php(name = "getClientInfo")]
-            pub fn get_client_info(&self, fd: &Zval) -> Zval {
-                self.core.connection_info(fd_arg(fd))
+            pub fn get_client_info(&self, fd: Int) -> Zval {
+                self.core.connection_info(fd.0)
             }
 
             #[php(name = "connection_info")]
-            pub fn connection_info(&self, fd: &Zval) -> Zval {
-                self.core.connection_info(fd_arg(fd))
+            pub fn connection_info(&self, fd: Int) -> Zval {
+                self.core.connection_info(fd.0)
             }
 
             #[php(name = "getClientList")]
             #[php(optional = start_fd)]
-            pub fn get_client_list(&self, start_fd: Option<i64>, find_count: Option<i64>) -> Zval {
-                self.core.client_list(start_fd.unwrap_or(0), find_count.unwrap_or(10))
+            pub fn get_client_list(&self, start_fd: Option<Int>, find_count: Option<Int>) -> Zval {
+                self.core.client_list(start_fd.map_or(0, |v| v.0), find_count.map_or(10, |v| v.0))
             }
 
             #[php(name = "connection_list")]
             #[php(optional = start_fd)]
-            pub fn connection_list(&self, start_fd: Option<i64>, find_count: Option<i64>) -> Zval {
-                self.core.client_list(start_fd.unwrap_or(0), find_count.unwrap_or(10))
+            pub fn connection_list(&self, start_fd: Option<Int>, find_count: Option<Int>) -> Zval {
+                self.core.client_list(start_fd.map_or(0, |v| v.0), find_count.map_or(10, |v| v.0))
             }
 
             pub fn defer(&self, callback: &Zval) -> bool {
@@ -773,9 +855,9 @@ macro_rules! server_class {
             }
 
             #[php(optional = worker_id)]
-            pub fn stop(&self, worker_id: Option<i64>, wait_event: Option<bool>) -> bool {
+            pub fn stop(&self, worker_id: Option<Int>, wait_event: Option<Bool>) -> bool {
                 let _ = wait_event;
-                self.core.stop_worker(worker_id.unwrap_or(-1))
+                self.core.stop_worker(worker_id.map_or(-1, |w| w.0))
             }
 
             pub fn stats(&self) -> Zval {
@@ -836,7 +918,7 @@ macro_rules! server_class {
             }
 
             #[php(getter, name = "connections")]
-            pub fn get_connections(&self) -> Zval {
+            pub fn get_connections(&self) -> ConnectionIterator {
                 self.core.connections()
             }
 
@@ -902,34 +984,32 @@ server_class!(HttpServer, "Swoole\\Http\\Server", Kind::Http, [#[php(extends(Ser
 
 server_class!(WebSocketServer, "Swoole\\WebSocket\\Server", Kind::WebSocket, [#[php(extends(HttpServer))]], {
     #[php(optional = opcode)]
-    pub fn push(&self, fd: &Zval, data: &Zval, opcode: Option<i64>, flags: Option<&Zval>) -> bool {
-        let fin = long_zval(1);
-        self.core.push(fd_arg(fd), data, opcode.unwrap_or(1), flags.unwrap_or(&fin))
+    pub fn push(&self, fd: Int, data: &Zval, opcode: Option<Int>, flags: Option<Int>) -> bool {
+        // The old `bool $finish` converts to these int flags, as in Swoole.
+        self.core.push(fd.0, data, opcode.map_or(1, |o| o.0), flags.map_or(wire::flags::FIN as i64, |f| f.0))
     }
 
     #[php(optional = code)]
-    pub fn disconnect(&self, fd: &Zval, code: Option<i64>, reason: Option<&Zval>) -> bool {
-        let empty = Zval::new();
-        self.core.disconnect(fd_arg(fd), code.unwrap_or(1000), reason.unwrap_or(&empty))
+    pub fn disconnect(&self, fd: Int, code: Option<Int>, reason: Option<Str>) -> bool {
+        self.core.disconnect(fd.0, code.map_or(1000, |c| c.0), reason.unwrap_or_default().0)
     }
 
     #[php(optional = data)]
-    pub fn ping(&self, fd: &Zval, data: Option<&Zval>) -> bool {
-        let empty = Zval::new();
-        self.core.ping(fd_arg(fd), data.unwrap_or(&empty))
+    pub fn ping(&self, fd: Int, data: Option<Str>) -> bool {
+        self.core.ping(fd.0, data.unwrap_or_default().0)
     }
 
     #[php(name = "isEstablished")]
-    pub fn is_established(&self, fd: &Zval) -> bool {
-        self.core.is_established(fd_arg(fd))
+    pub fn is_established(&self, fd: Int) -> bool {
+        self.core.is_established(fd.0)
     }
 
     #[php(optional = opcode)]
-    pub fn pack(data: &Zval, opcode: Option<i64>, flags: Option<i64>) -> Binary {
+    pub fn pack(data: &Zval, opcode: Option<Int>, flags: Option<Int>) -> Binary {
         super::frame::Frame::pack(data, opcode, flags)
     }
 
-    pub fn unpack(data: &Zval) -> Zval {
+    pub fn unpack(data: Str) -> Zval {
         super::frame::Frame::unpack(data)
     }
 });

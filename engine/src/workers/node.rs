@@ -12,6 +12,7 @@ use super::ipc::{Link, Msg};
 use super::peers::Peers;
 use super::registry::{self, Registry};
 use crate::bridge::{Event, EventQueue, Fd};
+use crate::config::ServerConfig;
 use crate::server::{self, Shared};
 use crate::session::{status, Outgoing, SendError};
 
@@ -57,6 +58,8 @@ pub struct Node {
     /// SWOOLE_PROCESS worker: the link to the master.
     pub master: Option<Arc<Link>>,
     pub peers: Option<Arc<Peers>>,
+    /// The server's settings, as every process has them.
+    pub config: ServerConfig,
     leaving: AtomicBool,
 }
 
@@ -78,8 +81,14 @@ impl Node {
             registry,
             master: None,
             peers: None,
+            config: ServerConfig::default(),
             leaving: AtomicBool::new(false),
         }
+    }
+
+    pub fn with_config(mut self, config: ServerConfig) -> Node {
+        self.config = config;
+        self
     }
 
     pub fn with_links(mut self, master: Option<Arc<Link>>, peers: Option<Arc<Peers>>) -> Node {
