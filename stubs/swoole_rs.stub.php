@@ -375,7 +375,7 @@ namespace Swoole {
         public function reload(?bool $only_reload_taskworker = null): bool {}
 
         /** dispatch_mode 5: later events of $fd go to the worker of $uid (SWOOLE_PROCESS). */
-        public function bind(mixed $fd, int $uid): bool {}
+        public function bind(int $fd, int $uid): bool {}
     }
 
     /** Coroutine helpers (alias Co) that go with Swoole\Coroutine\run(). */

@@ -39,7 +39,10 @@ $server->on('message', function ($server, $frame) {
 $server->on('close', function ($server, $fd) {
     echo "ws close $fd\n";
 });
-$server->on('workerStart', function ($server) {
-    var_dump(@$server->listen('127.0.0.1', 0, SWOOLE_SOCK_TCP));
+$server->on('workerStart', function ($server, $id) {
+    // (Once: the server runs a worker per CPU.)
+    if ($id === 0) {
+        var_dump(@$server->listen('127.0.0.1', 0, SWOOLE_SOCK_TCP));
+    }
 });
 $server->start();

@@ -884,32 +884,32 @@ macro_rules! server_class {
 
             #[php(name = "getWorkerPid")]
             #[php(optional = worker_id)]
-            pub fn get_worker_pid(&self, worker_id: Option<i64>) -> Zval {
-                self.core.worker_pid_of(worker_id)
+            pub fn get_worker_pid(&self, worker_id: Option<Int>) -> Zval {
+                self.core.worker_pid_of(worker_id.map(|w| w.0))
             }
 
             #[php(name = "getWorkerStatus")]
             #[php(optional = worker_id)]
-            pub fn get_worker_status(&self, worker_id: Option<i64>) -> Zval {
-                self.core.worker_status(worker_id)
+            pub fn get_worker_status(&self, worker_id: Option<Int>) -> Zval {
+                self.core.worker_status(worker_id.map(|w| w.0))
             }
 
             #[php(name = "sendMessage")]
-            pub fn send_message(&self, message: &Zval, dst_worker_id: i64) -> bool {
-                self.core.send_message(message, dst_worker_id)
+            pub fn send_message(&self, message: &Zval, dst_worker_id: Int) -> bool {
+                self.core.send_message(message, dst_worker_id.0)
             }
 
             #[php(optional = only_reload_taskworker)]
-            pub fn reload(&self, only_reload_taskworker: Option<bool>) -> bool {
-                if only_reload_taskworker == Some(true) {
+            pub fn reload(&self, only_reload_taskworker: Option<Bool>) -> bool {
+                if only_reload_taskworker.is_some_and(|b| b.0) {
                     // No task workers yet: nothing to reload.
                     return true;
                 }
                 self.core.reload()
             }
 
-            pub fn bind(&self, fd: &Zval, uid: i64) -> bool {
-                self.core.bind(fd_arg(fd), uid)
+            pub fn bind(&self, fd: Int, uid: Int) -> bool {
+                self.core.bind(fd.0, uid.0)
             }
 
             #[php(getter, name = "setting")]
