@@ -1,5 +1,6 @@
 //! The PHP face: classes, constants and the event loop that calls user callbacks.
 
+mod atomic;
 mod callbacks;
 mod client;
 mod constants;
@@ -12,6 +13,7 @@ mod log;
 mod request;
 mod server;
 mod settings;
+mod table;
 mod upload;
 mod values;
 
@@ -29,7 +31,11 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<request::Response>()
         .class::<server::Server>()
         .class::<server::HttpServer>()
-        .class::<server::WebSocketServer>();
+        .class::<server::WebSocketServer>()
+        .class::<table::Table>()
+        .class::<atomic::Atomic>()
+        .class::<atomic::AtomicLong>()
+        .class::<atomic::Lock>();
     constants::register(coroutine::register(client::register(module)))
 }
 
