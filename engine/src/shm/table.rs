@@ -119,8 +119,9 @@ impl TableSpec {
 
     /// Adds a column; strings hold `size` bytes rounded up to 8, as in Swoole.
     pub fn add_column(&mut self, name: &str, ty: ColumnType, size: usize) {
+        // (lengths are stored in at most 32 bits; no memory holds more anyway)
         let capacity = match ty {
-            ColumnType::String => (size + 7) & !7,
+            ColumnType::String => (size.min(u32::MAX as usize - 7) + 7) & !7,
             _ => 0,
         };
         let len_bytes = match capacity {
@@ -135,7 +136,7 @@ impl TableSpec {
             offset: self.data_size,
             len_bytes,
         };
-        self.data_size += col.width();
+        self.data_size = self.data_size.saturating_add(col.width());
         self.columns.push(col);
     }
 
@@ -146,17 +147,22 @@ impl TableSpec {
     }
 
     fn row_size(&self) -> usize {
-        (DATA + self.data_size + 3) & !3
+        self.data_size.saturating_add(DATA + 3) & !3
     }
 
-    /// Bytes the shared region of this table takes.
-    pub fn memory_size(&self) -> usize {
-        HEADER + (self.size as usize + self.pool_rows() as usize) * self.row_size()
+    /// Bytes the shared region of this table takes (None: more than exists).
+    pub fn memory_size(&self) -> Option<usize> {
+        (self.size as usize + self.pool_rows() as usize)
+            .checked_mul(self.row_size())?
+            .checked_add(HEADER)
     }
 
     /// Maps the shared region. Its pages cost nothing until rows are used.
     pub fn create(self) -> io::Result<Table> {
-        let region = SharedRegion::new(self.memory_size())?;
+        let len = self
+            .memory_size()
+            .ok_or_else(|| io::Error::from(io::ErrorKind::OutOfMemory))?;
+        let region = SharedRegion::new(len)?;
         Ok(Table {
             pool_rows: self.pool_rows(),
             row_size: self.row_size(),
@@ -895,6 +901,21 @@ mod tests {
     }
 
     #[test]
+    fn absurd_column_sizes_fail_to_create_instead_of_overflowing() {
+        let mut s = TableSpec::new(u32::MAX, 1.0);
+        for _ in 0..4 {
+            s.add_column("s", ColumnType::String, usize::MAX);
+        }
+        assert!(s.memory_size().is_none());
+        assert!(s.create().is_err());
+        // no overflow, but no machine has that much memory either
+        let mut s = TableSpec::new(1 << 20, 1.0);
+        s.add_column("s", ColumnType::String, usize::MAX);
+        assert!(s.memory_size().is_some());
+        assert!(s.create().is_err());
+    }
+
+    #[test]
     fn memory_beats_swoole_for_a_million_rows() {
         let mut s = TableSpec::new(1_000_000, 0.2);
         s.add_column("i", ColumnType::Int, 0);
@@ -903,7 +924,7 @@ mod tests {
         // Swoole 6.2.1: rows * (88 + 8 + 8 + 36) + buckets * 8 + overflow * 24 + 48
         let rows = 1_048_576u64 + 209_715;
         let swoole = rows * 140 + 1_048_576 * 8 + 209_715 * 24 + 48;
-        let ours = s.memory_size() as u64;
+        let ours = s.memory_size().unwrap() as u64;
         assert!(ours < swoole, "ours {ours} vs Swoole {swoole}");
     }
 }
