@@ -25,6 +25,22 @@ pub struct Atomic {
     inner: Atomic32,
 }
 
+/// The operations as PHP sees them (PHP integers in and out), shared by the
+/// methods below and the hand-written handlers in `fast.rs`.
+impl Atomic {
+    pub fn add_php(&self, v: i64) -> i64 {
+        self.inner.add(v as u32) as i64
+    }
+
+    pub fn sub_php(&self, v: i64) -> i64 {
+        self.inner.sub(v as u32) as i64
+    }
+
+    pub fn get_php(&self) -> i64 {
+        self.inner.get() as i64
+    }
+}
+
 #[php_impl]
 impl Atomic {
     #[php(defaults(value = 0))]
@@ -36,16 +52,16 @@ impl Atomic {
 
     #[php(defaults(add_value = 1))]
     pub fn add(&self, add_value: i64) -> i64 {
-        self.inner.add(add_value as u32) as i64
+        self.add_php(add_value)
     }
 
     #[php(defaults(sub_value = 1))]
     pub fn sub(&self, sub_value: i64) -> i64 {
-        self.inner.sub(sub_value as u32) as i64
+        self.sub_php(sub_value)
     }
 
     pub fn get(&self) -> i64 {
-        self.inner.get() as i64
+        self.get_php()
     }
 
     pub fn set(&self, value: i64) {
@@ -76,6 +92,20 @@ impl Atomic {
 #[php(name = "Swoole\\Atomic\\Long")]
 pub struct AtomicLong {
     inner: Atomic64,
+}
+
+impl AtomicLong {
+    pub fn add_php(&self, v: i64) -> i64 {
+        self.inner.add(v)
+    }
+
+    pub fn sub_php(&self, v: i64) -> i64 {
+        self.inner.sub(v)
+    }
+
+    pub fn get_php(&self) -> i64 {
+        self.inner.get()
+    }
 }
 
 #[php_impl]

@@ -7,6 +7,7 @@ mod constants;
 mod coroutine;
 mod errors;
 mod event_loop;
+mod fast;
 mod frame;
 mod info;
 mod log;
@@ -37,6 +38,13 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<atomic::AtomicLong>()
         .class::<atomic::Lock>();
     constants::register(coroutine::register(client::register(module)))
+        .request_startup_function(request_startup)
+}
+
+/// RINIT: what needs the classes registered (ext-php-rs registers them after
+/// the module's own MINIT hook runs).
+extern "C" fn request_startup(ty: i32, module: i32) -> i32 {
+    coroutine::request_startup(ty, module) | fast::request_startup(ty, module)
 }
 
 /// MINIT: classes the class builder registers directly (not Rust-backed).
