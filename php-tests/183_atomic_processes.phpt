@@ -17,6 +17,27 @@ var_dump($a->get(), $a->cmpset(4294967295, 7), $a->cmpset(4294967295, 8), $a->ge
 $l = new Atomic\Long(-5);
 var_dump($l->add(10), $l->sub(), $l->sub(20), $l->cmpset(-16, PHP_INT_MAX), $l->add(), $l->get());
 
+// A subclass, and calls with bad arguments.
+class Doubling extends Atomic
+{
+    public function add(int $v = 1): int
+    {
+        return parent::add($v * 2);
+    }
+}
+$d = new Doubling(1);
+var_dump($d->add(3), $d->get(), $d->sub());
+try {
+    $d->add([]);
+} catch (TypeError $e) {
+    echo get_class($e), "\n";
+}
+try {
+    $l->get(1);
+} catch (ArgumentCountError $e) {
+    echo $e->getMessage(), "\n";
+}
+
 // wait(): 0 sleeps until a wakeup or the timeout; a wakeup leaves 1 for the next wait.
 $w = new Atomic(0);
 $t0 = microtime(true);
@@ -99,6 +120,11 @@ int(-16)
 bool(true)
 int(-9223372036854775808)
 int(-9223372036854775808)
+int(7)
+int(7)
+int(6)
+TypeError
+Swoole\Atomic\Long::get() expects exactly 0 arguments, 1 given
 bool(false)
 waited 0.1 s: yes
 bool(true)
