@@ -18,6 +18,12 @@ namespace {
     const SWOOLE_SOCK_TCP6 = 3;
     /** Socket type flag: TLS (wss://, https://), OR-ed into $sock_type. */
     const SWOOLE_SSL = 512;
+    /** Swoole\Lock type (constructor $type). */
+    const SWOOLE_MUTEX = 3;
+    /** Swoole\Lock type (constructor $type). */
+    const SWOOLE_RWLOCK = 1;
+    /** Swoole\Lock type (constructor $type). */
+    const SWOOLE_SPINLOCK = 5;
     /** Log level, for the log_level setting. */
     const SWOOLE_LOG_DEBUG = 0;
     /** Log level, for the log_level setting. */
@@ -378,6 +384,192 @@ namespace Swoole {
         public function bind(int $fd, int $uid): bool {}
     }
 
+    /** A fixed-size hash table of typed rows in shared memory: made before start(), shared by every worker process. */
+    class Table implements \Iterator, \Traversable, \Countable
+    {
+        /** Column type: 64-bit integer. */
+        const TYPE_INT = 1;
+
+        /** Column type: string of at most the column size (rounded up to 8) bytes. */
+        const TYPE_STRING = 3;
+
+        /** Column type: double. */
+        const TYPE_FLOAT = 2;
+
+        /** @var int|null Rows (rounded up to a power of two, at least 64); set by create(). */
+        public $size;
+
+        /** @var int|null Bytes of shared memory the table maps; set by create(). */
+        public $memorySize;
+
+        /** A table of $table_size rows (rounded up to a power of two) plus $conflict_proportion (0.2 to 1) more for colliding keys. */
+        public function __construct(int $table_size, float $conflict_proportion = 0.2) {}
+
+        /** Declares a column (before create()): TYPE_INT, TYPE_FLOAT, or TYPE_STRING with its $size in bytes. */
+        public function column(string $name, int $type, int $size = 0): bool {}
+
+        /** Maps the shared memory; the columns are fixed from then on. */
+        public function create(): bool {}
+
+        /** Unmaps the table in this process. */
+        public function destroy(): bool {}
+
+        /**
+         * Stores the columns given in $value under $key (keys are cut to 63 bytes); false when the table is full.
+         *
+         * @param string $key
+         * @param array<string, int|float|string> $value
+         */
+        public function set(mixed $key, array $value): bool {}
+
+        /**
+         * The row of $key as an array, or one $field of it; false if there is no such row (or column).
+         *
+         * @param string $key
+         * @param string|null $field
+         * @return array<string, int|float|string>|int|float|string|false
+         */
+        public function get(mixed $key, mixed $field = null): mixed {}
+
+        /** Rows stored. */
+        public function count(): int {}
+
+        /**
+         * Removes the row of $key; false if there was none.
+         *
+         * @param string $key
+         */
+        public function del(mixed $key): bool {}
+
+        /**
+         * Same as del().
+         *
+         * @param string $key
+         */
+        public function delete(mixed $key): bool {}
+
+        /**
+         * Whether a row has $key.
+         *
+         * @param string $key
+         */
+        public function exists(mixed $key): bool {}
+
+        /**
+         * Same as exists().
+         *
+         * @param string $key
+         */
+        public function exist(mixed $key): bool {}
+
+        /**
+         * Adds $incrby to a numeric column of $key's row (made if missing) and returns the new value; false on a string or unknown column, or a full table.
+         *
+         * @param string $key
+         * @param int|float|null $incrby
+         * @return int|float|false
+         */
+        public function incr(mixed $key, string $column, mixed $incrby = null): mixed {}
+
+        /**
+         * Subtracts $incrby, as incr() adds it.
+         *
+         * @param string $key
+         * @param int|float|null $incrby
+         * @return int|float|false
+         */
+        public function decr(mixed $key, string $column, mixed $incrby = null): mixed {}
+
+        /** Rows, after rounding. */
+        public function getSize(): int {}
+
+        /** Bytes of shared memory mapped (0 before create()). */
+        public function getMemorySize(): int {}
+
+        /**
+         * num, conflict_count, conflict_max_level, insert_count, update_count, delete_count, available_slice_num, total_slice_num; false before create().
+         *
+         * @return array<string, int>|false
+         */
+        public function stats(): mixed {}
+
+        /** Iterator: back to the first row. */
+        public function rewind(): void {}
+
+        /** Iterator: whether there is a current row. */
+        public function valid(): bool {}
+
+        /** Iterator: on to the next row. */
+        public function next(): void {}
+
+        /**
+         * Iterator: the current row (a copy).
+         *
+         * @return array<string, int|float|string>|null
+         */
+        public function current(): mixed {}
+
+        /**
+         * Iterator: the current row's key.
+         *
+         * @return string|null
+         */
+        public function key(): mixed {}
+    }
+
+    /** A 32-bit unsigned counter in shared memory, with wait() and wakeup() between processes. */
+    class Atomic
+    {
+        /** A counter starting at $value. */
+        public function __construct(int $value = 0) {}
+
+        /** Adds (wrapping at 2^32) and returns the new value. */
+        public function add(int $add_value = 1): int {}
+
+        /** Subtracts (wrapping below 0) and returns the new value. */
+        public function sub(int $sub_value = 1): int {}
+
+        /** The current value. */
+        public function get(): int {}
+
+        /** Sets the value. */
+        public function set(int $value): void {}
+
+        /** With the value 1: takes it (sets 0) and returns true at once. With 0: sleeps until wakeup() or $timeout seconds (<= 0: no limit); false on timeout. */
+        public function wait(float $timeout = 1.0): bool {}
+
+        /** Sets a value of 0 to 1 and wakes up to $count processes sleeping in wait(). */
+        public function wakeup(int $count = 1): bool {}
+
+        /** Sets $new_value if the value is $cmp_value; whether it did. */
+        public function cmpset(int $cmp_value, int $new_value): bool {}
+    }
+
+    /** A lock in shared memory (process-shared pthread mutex, read-write lock or spin lock), made before start() to lock between workers. */
+    class Lock
+    {
+        /** Lock type: mutex (the default). */
+        const MUTEX = 3;
+
+        /** Lock type: read-write lock (LOCK_SH takes a read lock). */
+        const RWLOCK = 1;
+
+        /** Lock type: spin lock. */
+        const SPINLOCK = 5;
+
+        /** @var int Error number of the last failed lock() or unlock(): 16 (EBUSY) with LOCK_NB, 110 (ETIMEDOUT) after $timeout. */
+        public $errCode = 0;
+
+        /** A lock of $type (SWOOLE_MUTEX, SWOOLE_RWLOCK or SWOOLE_SPINLOCK); Swoole\Exception for another type. */
+        public function __construct(int $type = 3) {}
+
+        /** Locks: $operation LOCK_EX (or LOCK_SH for a read lock of an RWLOCK), | LOCK_NB to try once; waits at most $timeout seconds (at least 0.001; else no limit). False with $errCode set on failure. */
+        public function lock(int $operation = 2, float $timeout = -1.0): bool {}
+
+        /** Unlocks; false with $errCode on failure. */
+        public function unlock(): bool {}
+    }
+
     /** Coroutine helpers (alias Co) that go with Swoole\Coroutine\run(). */
     class Coroutine
     {
@@ -686,6 +878,30 @@ namespace Swoole\Http {
     /** An HTTP/1.1 server: onRequest gets a Request and a Response. */
     class Server extends \Swoole\Server
     {
+    }
+}
+
+namespace Swoole\Atomic {
+    /** A 64-bit signed counter in shared memory. */
+    class Long
+    {
+        /** A counter starting at $value. */
+        public function __construct(int $value = 0) {}
+
+        /** Adds and returns the new value. */
+        public function add(int $add_value = 1): int {}
+
+        /** Subtracts and returns the new value. */
+        public function sub(int $sub_value = 1): int {}
+
+        /** The current value. */
+        public function get(): int {}
+
+        /** Sets the value. */
+        public function set(int $value): void {}
+
+        /** Sets $new_value if the value is $cmp_value; whether it did. */
+        public function cmpset(int $cmp_value, int $new_value): bool {}
     }
 }
 

@@ -11,6 +11,7 @@ pub mod handshake;
 pub mod http;
 pub mod server;
 pub mod session;
+pub mod shm;
 pub mod signals;
 pub mod tls;
 pub mod workers;

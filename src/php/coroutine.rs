@@ -428,7 +428,7 @@ pub fn class_alias(alias: &str, class: &str) {
 
 /// RINIT: class aliases go in per request (ext-php-rs registers our classes
 /// after the module's own MINIT hook runs, so they cannot go in at MINIT).
-extern "C" fn request_startup(_ty: i32, _module: i32) -> i32 {
+pub(super) extern "C" fn request_startup(_ty: i32, _module: i32) -> i32 {
     class_alias("Co", "Swoole\\Coroutine");
     class_alias("Co\\Http\\Client", "Swoole\\Coroutine\\Http\\Client");
     0
@@ -440,5 +440,4 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(swoole_coroutine_run))
         .function(wrap_function!(co_run))
         .function(wrap_function!(swoole_go))
-        .request_startup_function(request_startup)
 }

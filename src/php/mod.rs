@@ -1,6 +1,7 @@
 //! The PHP face: classes, constants and the event loop that calls user callbacks.
 
 mod args;
+mod atomic;
 mod callbacks;
 mod client;
 mod connections;
@@ -9,6 +10,7 @@ mod cookie;
 mod coroutine;
 mod errors;
 mod event_loop;
+mod fast;
 mod frame;
 mod handshake;
 mod info;
@@ -18,6 +20,7 @@ mod process;
 mod request;
 mod server;
 mod settings;
+mod table;
 mod upload;
 mod values;
 
@@ -37,8 +40,19 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<request::Response>()
         .class::<server::Server>()
         .class::<server::HttpServer>()
-        .class::<server::WebSocketServer>();
+        .class::<server::WebSocketServer>()
+        .class::<table::Table>()
+        .class::<atomic::Atomic>()
+        .class::<atomic::AtomicLong>()
+        .class::<atomic::Lock>();
     constants::register(coroutine::register(client::register(module)))
+        .request_startup_function(request_startup)
+}
+
+/// RINIT: what needs the classes registered (ext-php-rs registers them after
+/// the module's own MINIT hook runs).
+extern "C" fn request_startup(ty: i32, module: i32) -> i32 {
+    coroutine::request_startup(ty, module) | fast::request_startup(ty, module)
 }
 
 /// MINIT: classes the class builder registers directly (not Rust-backed).
