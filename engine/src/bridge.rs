@@ -105,6 +105,9 @@ impl EventSink for EventQueue {
 pub struct EventQueue {
     queue: Mutex<VecDeque<Event>>,
     ready: Condvar,
+    /// The same wake-up for a consumer that waits inside an async runtime
+    /// (inline I/O: Engine::wait_events).
+    ready_async: tokio::sync::Notify,
 }
 
 impl EventQueue {
@@ -119,7 +122,23 @@ impl EventQueue {
         drop(q);
         if was_empty {
             self.ready.notify_one();
+            self.ready_async.notify_one();
         }
+    }
+
+    /// Moves every queued event into `out` without waiting; false if none.
+    pub fn try_drain(&self, out: &mut VecDeque<Event>) -> bool {
+        let mut q = self.queue.lock();
+        if q.is_empty() {
+            return false;
+        }
+        out.extend(q.drain(..));
+        true
+    }
+
+    /// Resolves after an event was pushed (possibly one already taken).
+    pub async fn wakeup(&self) {
+        self.ready_async.notified().await
     }
 
     /// Moves every queued event into `out`, waiting up to `timeout` for the

@@ -1,5 +1,6 @@
 //! The engine: a tokio runtime that accepts connections and runs one task each.
 
+use std::collections::VecDeque;
 use std::io;
 use std::net::{SocketAddr, TcpListener as StdListener, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -145,6 +146,8 @@ pub struct PortSettings {
 /// A running server.
 pub struct Engine {
     runtime: Option<Runtime>,
+    /// The I/O runs on the thread that calls wait_events() (reactor_num 0).
+    inline: bool,
     shared: Arc<Shared>,
     _signals: Option<SignalGuard>,
 }
@@ -175,11 +178,18 @@ impl Engine {
         let handle_signals = wiring.handle_signals;
         Self::prepare(&mut config)?;
         raise_fd_limit(config.max_connection);
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(config.reactor_num.max(1))
-            .thread_name("swoole-rs-io")
-            .enable_all()
-            .build()?;
+        // reactor_num 0: no I/O threads; the caller's thread runs the I/O
+        // whenever it waits for events (wait_events), as a Swoole worker does.
+        let inline = config.reactor_num == 0;
+        let runtime = if inline {
+            tokio::runtime::Builder::new_current_thread().enable_all().build()?
+        } else {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(config.reactor_num.max(1))
+                .thread_name("swoole-rs-io")
+                .enable_all()
+                .build()?
+        };
         let shared = Arc::new(Shared {
             config,
             sessions: Sessions::default(),
@@ -219,6 +229,7 @@ impl Engine {
         };
         Ok(Engine {
             runtime: Some(runtime),
+            inline,
             shared,
             _signals: signals,
         })
@@ -261,7 +272,44 @@ impl Engine {
         while sessions.iter().any(|s| s.queued_bytes() > 0 && !s.has_ended())
             && std::time::Instant::now() < deadline
         {
-            std::thread::sleep(Duration::from_millis(2));
+            match (&self.runtime, self.inline) {
+                (Some(rt), true) => rt.block_on(async { tokio::time::sleep(Duration::from_millis(2)).await }),
+                _ => std::thread::sleep(Duration::from_millis(2)),
+            }
+        }
+    }
+
+    /// Waits up to `timeout` (forever when None) for events and moves them
+    /// into `out`; false on timeout. With inline I/O this is where the
+    /// connections are served: reading, writing what PHP pushed, accepting.
+    pub fn wait_events(&self, out: &mut VecDeque<Event>, timeout: Option<Duration>) -> bool {
+        let events = &self.shared.events;
+        match (&self.runtime, self.inline) {
+            (Some(rt), true) => {
+                if events.try_drain(out) {
+                    // Still let the connections write what the last batch pushed.
+                    rt.block_on(tokio::task::yield_now());
+                    return true;
+                }
+                rt.block_on(async {
+                    let wait = async {
+                        loop {
+                            events.wakeup().await;
+                            if events.try_drain(out) {
+                                return;
+                            }
+                        }
+                    };
+                    match timeout {
+                        Some(t) => tokio::time::timeout(t, wait).await.is_ok(),
+                        None => {
+                            wait.await;
+                            true
+                        }
+                    }
+                })
+            }
+            _ => events.drain_into(out, timeout),
         }
     }
 

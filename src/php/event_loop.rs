@@ -58,7 +58,11 @@ pub fn call_event(core: &ServerCore, name: &str, args: &[&Zval]) -> Flow {
 
 /// The worker's loop: hands this process's events to PHP until the server
 /// stops or this worker leaves (reload, max_request).
-pub fn serve(core: &ServerCore, server: &Zval, node: &Arc<Node>, max_request: u64) -> Flow {
+/// How the loop waits for its next events (the engine's inline I/O, or a queue
+/// other threads fill).
+pub type Wait<'a> = &'a dyn Fn(&mut VecDeque<Event>, Option<std::time::Duration>) -> bool;
+
+pub fn serve(core: &ServerCore, server: &Zval, node: &Arc<Node>, max_request: u64, wait: Wait) -> Flow {
     let slot = node
         .registry
         .as_ref()
@@ -69,7 +73,7 @@ pub fn serve(core: &ServerCore, server: &Zval, node: &Arc<Node>, max_request: u6
     let counts_taken = node.mode == MODE_PROCESS && node.worker_id >= 0;
     let mut batch = VecDeque::new();
     loop {
-        node.events.drain_into(&mut batch, None);
+        wait(&mut batch, None);
         if let Some(w) = slot {
             w.status.store(WORKER_BUSY, Ordering::Relaxed);
         }
@@ -116,6 +120,11 @@ pub fn run_single(
     listener: TcpListener,
     config: ServerConfig,
 ) -> PhpResult<bool> {
+    let mut config = config;
+    if !core.procs.borrow().reactor_num_set {
+        // Swoole's worker does its own I/O: so does this one, on the PHP thread.
+        config.reactor_num = 0;
+    }
     let node_config = config.clone();
     let engine = Engine::start(listener, config, true)
         .map_err(|e| swoole_exception(format!("failed to start the server: {e}")))?;
@@ -139,7 +148,7 @@ pub fn run_single(
         flow = call_event(core, "workerstart", &[server, &worker_id]);
     }
     if flow.goes_on() {
-        flow = serve(core, server, &node, 0);
+        flow = serve(core, server, &node, 0, &|b, t| engine.wait_events(b, t));
     }
     match flow {
         Flow::Exit | Flow::Bailout => {

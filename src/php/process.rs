@@ -26,7 +26,7 @@ use swoole_rs_engine::workers::router::Router;
 use swoole_rs_engine::workers::{forward_reload_signals, ignore_sigpipe};
 
 use super::errors::{swoole_exception, warn};
-use super::event_loop::{call_event, finish, run_single, serve, Flow};
+use super::event_loop::{call_event, finish, run_single, serve, Flow, Wait};
 use super::server::ServerCore;
 use super::values::long_zval;
 
@@ -165,8 +165,8 @@ fn run_base(ctx: &Ctx, listener: TcpListener, config: ServerConfig) -> PhpResult
 
 fn base_worker(ctx: &Ctx, id: u32, listener: TcpListener, mut config: ServerConfig) -> PhpResult<bool> {
     if !ctx.procs.reactor_num_set {
-        // The worker does its own I/O: one I/O thread each, as Swoole's reactor.
-        config.reactor_num = 1;
+        // The worker does its own I/O on its PHP thread, as Swoole's does.
+        config.reactor_num = 0;
     }
     let events = EventQueue::new();
     let wiring = Wiring {
@@ -210,7 +210,7 @@ fn base_worker(ctx: &Ctx, id: u32, listener: TcpListener, mut config: ServerConf
     .with_config(node_config)
     .with_links(None, peers);
     ctx.core.start_ports(&engine);
-    let result = worker_main(ctx, Arc::new(node));
+    let result = worker_main(ctx, Arc::new(node), &|b, t| engine.wait_events(b, t));
     if !matches!(result, Ok(true)) {
         // A fatal error or exit(): the clients learn it from a 1011 close.
         engine.abort(1011);
@@ -286,7 +286,7 @@ fn run_process(ctx: &Ctx, listener: TcpListener, config: ServerConfig) -> PhpRes
     let mut flow = call_event(core, "start", &[ctx.server]);
     if flow.goes_on() {
         // The master's own queue carries log lines and, at the end, Stopped.
-        flow = serve(core, ctx.server, &node, 0);
+        flow = serve(core, ctx.server, &node, 0, &|b, t| engine.wait_events(b, t));
     }
     // Every connection is closed and its close handed to its worker: now the
     // workers may stop, after those events.
@@ -378,7 +378,8 @@ fn process_worker(ctx: &Ctx, id: u32) -> PhpResult<bool> {
     });
     // SAFETY: ignoring SIGINT in this worker.
     unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
-    let result = worker_main(ctx, node);
+    let queue = node.events.clone();
+    let result = worker_main(ctx, node, &|b, t| queue.drain_into(b, t));
     drop(guard);
     match result {
         // Ended normally: the worker process ends here.
@@ -390,7 +391,7 @@ fn process_worker(ctx: &Ctx, id: u32) -> PhpResult<bool> {
 
 /// onWorkerStart, the loop, onWorkerStop. Ok when the worker ends normally;
 /// exit() and fatal errors return to PHP so they end the process as PHP does.
-fn worker_main(ctx: &Ctx, node: Arc<Node>) -> PhpResult<bool> {
+fn worker_main(ctx: &Ctx, node: Arc<Node>, wait: Wait) -> PhpResult<bool> {
     let core = ctx.core;
     let id = node.worker_id;
     core.set_worker(id, pid());
@@ -407,7 +408,7 @@ fn worker_main(ctx: &Ctx, node: Arc<Node>) -> PhpResult<bool> {
     let worker_id = long_zval(id);
     let mut flow = call_event(core, "workerstart", &[ctx.server, &worker_id]);
     if flow.goes_on() {
-        flow = serve(core, ctx.server, &node, limit);
+        flow = serve(core, ctx.server, &node, limit, wait);
     }
     if matches!(flow, Flow::Exit | Flow::Bailout) {
         core.set_running(None);
