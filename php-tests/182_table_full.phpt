@@ -64,7 +64,7 @@ bool(true)
 int(1)
 bool(true)
 string(16) "xxxxxxxxxxxxxxxx"
-[%s *%d.0]	WARNING	TableRow::set_value(): [key=mid,field=s]string value is too long
+[%s %c%d.0]	WARNING	TableRow::set_value(): [key=mid,field=s]string value is too long
 bool(true)
 array(3) {
   ["a"]=>

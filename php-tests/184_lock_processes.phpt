@@ -15,7 +15,8 @@ var_dump(SWOOLE_MUTEX, SWOOLE_RWLOCK, SWOOLE_SPINLOCK, Lock::MUTEX, Lock::RWLOCK
 try {
     new Lock(2);
 } catch (Swoole\Exception $e) {
-    echo $e->getMessage(), "\n";
+    // Swoole's message, "%d" included; the type is the code
+    echo $e->getMessage(), ' ', $e->getCode(), "\n";
 }
 
 function child_exit(int $pid): int
@@ -104,7 +105,7 @@ int(5)
 int(3)
 int(1)
 int(5)
-lock type[2] is not support
+lock type[%d] is not support 2
 bool(true)
 int(0)
 bool(true)

@@ -11,7 +11,7 @@ use ext_php_rs::types::ZendClassObject;
 use swoole_rs_engine::shm::atomic::{Atomic32, Atomic64};
 use swoole_rs_engine::shm::lock::{LockKind, ShmLock};
 
-use super::errors::swoole_exception;
+use super::errors::{swoole_exception, swoole_exception_code};
 use super::frame::prop;
 use super::values::long_zval;
 
@@ -163,7 +163,8 @@ impl Lock {
     #[php(defaults(r#type = 3))]
     pub fn __construct(r#type: i64) -> PhpResult<Self> {
         let kind = LockKind::from_swoole(r#type)
-            .ok_or_else(|| swoole_exception(format!("lock type[{type}] is not support")))?;
+            // Swoole's message, unformatted as Swoole throws it, with the type as code.
+            .ok_or_else(|| swoole_exception_code("lock type[%d] is not support", r#type as i32))?;
         Ok(Lock {
             inner: ShmLock::new(kind).map_err(alloc_failure)?,
         })

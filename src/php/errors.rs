@@ -33,6 +33,10 @@ pub fn register_exception_class() -> ext_php_rs::error::Result<()> {
 }
 
 pub fn swoole_exception(msg: impl Into<String>) -> PhpException {
+    swoole_exception_code(msg, 0)
+}
+
+pub fn swoole_exception_code(msg: impl Into<String>, code: i32) -> PhpException {
     let ce = SWOOLE_EXCEPTION.load(Ordering::Acquire);
     // SAFETY: set once at module startup to a class entry that lives as long as PHP.
     let ce = if ce.is_null() {
@@ -40,7 +44,7 @@ pub fn swoole_exception(msg: impl Into<String>) -> PhpException {
     } else {
         unsafe { &*ce }
     };
-    PhpException::new(msg.into(), 0, ce)
+    PhpException::new(msg.into(), code, ce)
 }
 
 /// `PHP Warning:  Class::method(): message`.

@@ -52,6 +52,8 @@ fn table_modifier(b: ClassBuilder) -> ClassBuilder {
 }
 
 const NOT_CREATED: &str = "table is not created or has been destroyed";
+/// What Swoole says about a destroyed table.
+const DESTROYED: &str = "must call constructor first";
 
 /// A key as Swoole's `string $key` takes it: strings as they are, numbers and
 /// bools converted (with no allocation for the common integer key).
@@ -169,7 +171,8 @@ impl Table {
     fn created<R>(&self, f: impl FnOnce(&shm::Table) -> PhpResult<R>) -> PhpResult<R> {
         match &*self.state.borrow() {
             State::Created(t) => f(t),
-            _ => Err(PhpException::new(NOT_CREATED.into(), 0, ce::error())),
+            State::Declaring(_) => Err(PhpException::new(NOT_CREATED.into(), 0, ce::error())),
+            State::Destroyed => Err(PhpException::new(DESTROYED.into(), 0, ce::error())),
         }
     }
 

@@ -304,7 +304,7 @@ pub fn php_hash(key: &[u8]) -> u64 {
     h | 0x8000_0000_0000_0000
 }
 
-/// Swoole cuts over-long keys to 63 bytes.
+/// Swoole stores and compares only the first 63 bytes of a key.
 pub fn clamp_key(key: &[u8]) -> &[u8] {
     &key[..key.len().min(KEY_MAX)]
 }
@@ -464,6 +464,8 @@ impl Table {
         self.slice_mut(row + DATA, self.spec.data_size).fill(0);
     }
 
+    /// Locks the bucket of `key`. As in Swoole, the bucket comes from the whole
+    /// key while only its first 63 bytes are stored and compared.
     fn lock_bucket(&self, key: &[u8]) -> (usize, Held<'_>) {
         let b = self.row(php_hash(key) & self.mask);
         let w = self.atomic32(b + LOCK);
@@ -494,8 +496,8 @@ impl Table {
 
     /// Calls `f` with the row of `key` (cut to 63 bytes), under its lock.
     pub fn get<R>(&self, key: &[u8], f: impl FnOnce(RowRef<'_>) -> R) -> Option<R> {
-        let key = clamp_key(key);
         let (b, _held) = self.lock_bucket(key);
+        let key = clamp_key(key);
         self.find(b, key).ok().map(|row| f(self.row_ref(row)))
     }
 
@@ -506,8 +508,8 @@ impl Table {
     /// Calls `f` with the row of `key`, made (zeroed) if new (the bool says
     /// so), under its lock. None: the table is full.
     pub fn upsert<R>(&self, key: &[u8], f: impl FnOnce(RowMut<'_>, bool) -> R) -> Option<R> {
-        let key = clamp_key(key);
         let (b, _held) = self.lock_bucket(key);
+        let key = clamp_key(key);
         let (row, new) = match self.find(b, key) {
             Ok(row) => (row, false),
             Err(None) => {
@@ -545,8 +547,8 @@ impl Table {
     /// Removes `key`; false if it was not there. A bucket row whose key goes
     /// takes over the first chained row, so an empty bucket means an empty chain.
     pub fn del(&self, key: &[u8]) -> bool {
-        let key = clamp_key(key);
         let (b, _held) = self.lock_bucket(key);
+        let key = clamp_key(key);
         let Ok(row) = self.find(b, key) else {
             return false;
         };
@@ -753,12 +755,23 @@ mod tests {
     }
 
     #[test]
-    fn long_keys_are_cut_to_63_bytes() {
+    fn long_keys_are_cut_to_63_bytes_but_hashed_whole() {
         let t = table(64);
         let long = "k".repeat(100);
         put(&t, &long, 7, "x");
-        assert_eq!(id(&t, &"k".repeat(63)), Some(7));
-        assert_eq!(id(&t, &"k".repeat(80)), Some(7));
+        assert_eq!(id(&t, &long), Some(7));
+        // the stored key is the first 63 bytes
+        let mut cur = Cursor::default();
+        assert_eq!(
+            t.next_row(&mut cur).unwrap().key,
+            "k".repeat(63).into_bytes()
+        );
+        // a key with the same 63 bytes matches only if it lands in the same bucket
+        for other in ["k".repeat(63), "k".repeat(80)] {
+            let same_bucket =
+                php_hash(other.as_bytes()) & t.mask == php_hash(long.as_bytes()) & t.mask;
+            assert_eq!(id(&t, &other).is_some(), same_bucket, "{}", other.len());
+        }
     }
 
     #[test]
