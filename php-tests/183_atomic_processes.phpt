@@ -20,9 +20,10 @@ var_dump($l->add(10), $l->sub(), $l->sub(20), $l->cmpset(-16, PHP_INT_MAX), $l->
 // A subclass, and calls with bad arguments.
 class Doubling extends Atomic
 {
-    public function add(int $v = 1): int
+    // Optional parameters are nullable in swoole-rs (README: arguments).
+    public function add(?int $v = null): int
     {
-        return parent::add($v * 2);
+        return parent::add(($v ?? 1) * 2);
     }
 }
 $d = new Doubling(1);

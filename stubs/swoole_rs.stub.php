@@ -403,10 +403,10 @@ namespace Swoole {
         public $memorySize;
 
         /** A table of $table_size rows (rounded up to a power of two) plus $conflict_proportion (0.2 to 1) more for colliding keys. */
-        public function __construct(int $table_size, float $conflict_proportion = 0.2) {}
+        public function __construct(int $table_size, ?float $conflict_proportion = null) {}
 
         /** Declares a column (before create()): TYPE_INT, TYPE_FLOAT, or TYPE_STRING with its $size in bytes. */
-        public function column(string $name, int $type, int $size = 0): bool {}
+        public function column(string $name, int $type, ?int $size = null): bool {}
 
         /** Maps the shared memory; the columns are fixed from then on. */
         public function create(): bool {}
@@ -521,13 +521,13 @@ namespace Swoole {
     class Atomic
     {
         /** A counter starting at $value. */
-        public function __construct(int $value = 0) {}
+        public function __construct(?int $value = null) {}
 
         /** Adds (wrapping at 2^32) and returns the new value. */
-        public function add(int $add_value = 1): int {}
+        public function add(?int $add_value = null): int {}
 
         /** Subtracts (wrapping below 0) and returns the new value. */
-        public function sub(int $sub_value = 1): int {}
+        public function sub(?int $sub_value = null): int {}
 
         /** The current value. */
         public function get(): int {}
@@ -536,10 +536,10 @@ namespace Swoole {
         public function set(int $value): void {}
 
         /** With the value 1: takes it (sets 0) and returns true at once. With 0: sleeps until wakeup() or $timeout seconds (<= 0: no limit); false on timeout. */
-        public function wait(float $timeout = 1.0): bool {}
+        public function wait(?float $timeout = null): bool {}
 
         /** Sets a value of 0 to 1 and wakes up to $count processes sleeping in wait(). */
-        public function wakeup(int $count = 1): bool {}
+        public function wakeup(?int $count = null): bool {}
 
         /** Sets $new_value if the value is $cmp_value; whether it did. */
         public function cmpset(int $cmp_value, int $new_value): bool {}
@@ -561,10 +561,10 @@ namespace Swoole {
         public $errCode = 0;
 
         /** A lock of $type (SWOOLE_MUTEX, SWOOLE_RWLOCK or SWOOLE_SPINLOCK); Swoole\Exception for another type. */
-        public function __construct(int $type = 3) {}
+        public function __construct(?int $type = null) {}
 
         /** Locks: $operation LOCK_EX (or LOCK_SH for a read lock of an RWLOCK), | LOCK_NB to try once; waits at most $timeout seconds (at least 0.001; else no limit). False with $errCode set on failure. */
-        public function lock(int $operation = 2, float $timeout = -1.0): bool {}
+        public function lock(?int $operation = null, ?float $timeout = null): bool {}
 
         /** Unlocks; false with $errCode on failure. */
         public function unlock(): bool {}
@@ -886,13 +886,13 @@ namespace Swoole\Atomic {
     class Long
     {
         /** A counter starting at $value. */
-        public function __construct(int $value = 0) {}
+        public function __construct(?int $value = null) {}
 
         /** Adds and returns the new value. */
-        public function add(int $add_value = 1): int {}
+        public function add(?int $add_value = null): int {}
 
         /** Subtracts and returns the new value. */
-        public function sub(int $sub_value = 1): int {}
+        public function sub(?int $sub_value = null): int {}
 
         /** The current value. */
         public function get(): int {}

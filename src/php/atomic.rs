@@ -11,6 +11,7 @@ use ext_php_rs::types::ZendClassObject;
 use swoole_rs_engine::shm::atomic::{Atomic32, Atomic64};
 use swoole_rs_engine::shm::lock::{LockKind, ShmLock};
 
+use super::args::{Float, Int};
 use super::errors::{swoole_exception, swoole_exception_code};
 use super::frame::prop;
 use super::values::long_zval;
@@ -43,48 +44,51 @@ impl Atomic {
 
 #[php_impl]
 impl Atomic {
-    #[php(defaults(value = 0))]
-    pub fn __construct(value: i64) -> PhpResult<Self> {
+    #[php(optional = value)]
+    pub fn __construct(value: Option<Int>) -> PhpResult<Self> {
+        let value = value.map_or(0, |v| v.0);
         Ok(Atomic {
             inner: Atomic32::new(value as u32).map_err(alloc_failure)?,
         })
     }
 
-    #[php(defaults(add_value = 1))]
-    pub fn add(&self, add_value: i64) -> i64 {
-        self.add_php(add_value)
+    #[php(optional = add_value)]
+    pub fn add(&self, add_value: Option<Int>) -> i64 {
+        self.add_php(add_value.map_or(1, |v| v.0))
     }
 
-    #[php(defaults(sub_value = 1))]
-    pub fn sub(&self, sub_value: i64) -> i64 {
-        self.sub_php(sub_value)
+    #[php(optional = sub_value)]
+    pub fn sub(&self, sub_value: Option<Int>) -> i64 {
+        self.sub_php(sub_value.map_or(1, |v| v.0))
     }
 
     pub fn get(&self) -> i64 {
         self.get_php()
     }
 
-    pub fn set(&self, value: i64) {
-        self.inner.set(value as u32)
+    pub fn set(&self, value: Int) {
+        self.inner.set(value.0 as u32)
     }
 
     /// Sleeps until wakeup() when the value is 0 (at most `$timeout` seconds;
     /// 0 or less: no limit); a value of 1 is consumed at once.
-    #[php(defaults(timeout = 1.0))]
-    pub fn wait(&self, timeout: f64) -> bool {
+    #[php(optional = timeout)]
+    pub fn wait(&self, timeout: Option<Float>) -> bool {
+        let timeout = timeout.map_or(1.0, |t| t.0);
         let limit = (timeout > 0.0)
             .then(|| Duration::try_from_secs_f64(timeout).ok())
             .flatten();
         self.inner.wait(limit)
     }
 
-    #[php(defaults(count = 1))]
-    pub fn wakeup(&self, count: i64) -> bool {
+    #[php(optional = count)]
+    pub fn wakeup(&self, count: Option<Int>) -> bool {
+        let count = count.map_or(1, |c| c.0);
         self.inner.wakeup(count.clamp(0, i32::MAX as i64) as i32)
     }
 
-    pub fn cmpset(&self, cmp_value: i64, new_value: i64) -> bool {
-        self.inner.cmpset(cmp_value as u32, new_value as u32)
+    pub fn cmpset(&self, cmp_value: Int, new_value: Int) -> bool {
+        self.inner.cmpset(cmp_value.0 as u32, new_value.0 as u32)
     }
 }
 
@@ -110,33 +114,33 @@ impl AtomicLong {
 
 #[php_impl]
 impl AtomicLong {
-    #[php(defaults(value = 0))]
-    pub fn __construct(value: i64) -> PhpResult<Self> {
+    #[php(optional = value)]
+    pub fn __construct(value: Option<Int>) -> PhpResult<Self> {
         Ok(AtomicLong {
-            inner: Atomic64::new(value).map_err(alloc_failure)?,
+            inner: Atomic64::new(value.map_or(0, |v| v.0)).map_err(alloc_failure)?,
         })
     }
 
-    #[php(defaults(add_value = 1))]
-    pub fn add(&self, add_value: i64) -> i64 {
-        self.inner.add(add_value)
+    #[php(optional = add_value)]
+    pub fn add(&self, add_value: Option<Int>) -> i64 {
+        self.inner.add(add_value.map_or(1, |v| v.0))
     }
 
-    #[php(defaults(sub_value = 1))]
-    pub fn sub(&self, sub_value: i64) -> i64 {
-        self.inner.sub(sub_value)
+    #[php(optional = sub_value)]
+    pub fn sub(&self, sub_value: Option<Int>) -> i64 {
+        self.inner.sub(sub_value.map_or(1, |v| v.0))
     }
 
     pub fn get(&self) -> i64 {
         self.inner.get()
     }
 
-    pub fn set(&self, value: i64) {
-        self.inner.set(value)
+    pub fn set(&self, value: Int) {
+        self.inner.set(value.0)
     }
 
-    pub fn cmpset(&self, cmp_value: i64, new_value: i64) -> bool {
-        self.inner.cmpset(cmp_value, new_value)
+    pub fn cmpset(&self, cmp_value: Int, new_value: Int) -> bool {
+        self.inner.cmpset(cmp_value.0, new_value.0)
     }
 }
 
@@ -160,8 +164,9 @@ impl Lock {
     const RWLOCK: i64 = LockKind::RwLock as i64;
     const SPINLOCK: i64 = LockKind::SpinLock as i64;
 
-    #[php(defaults(r#type = 3))]
-    pub fn __construct(r#type: i64) -> PhpResult<Self> {
+    #[php(optional = r#type)]
+    pub fn __construct(r#type: Option<Int>) -> PhpResult<Self> {
+        let r#type = r#type.map_or(3, |t| t.0);
         let kind = LockKind::from_swoole(r#type)
             // Swoole's message, unformatted as Swoole throws it, with the type as code.
             .ok_or_else(|| swoole_exception_code("lock type[%d] is not support", r#type as i32))?;
@@ -172,8 +177,10 @@ impl Lock {
 
     /// LOCK_EX (default) or LOCK_SH (read lock of an RWLOCK), with LOCK_NB to
     /// try once; `$timeout` seconds (at least 0.001) to give up after.
-    #[php(defaults(operation = LOCK_EX, timeout = -1.0))]
-    pub fn lock(self_: &mut ZendClassObject<Lock>, operation: i64, timeout: f64) -> bool {
+    #[php(optional = operation)]
+    pub fn lock(self_: &mut ZendClassObject<Lock>, operation: Option<Int>, timeout: Option<Float>) -> bool {
+        let operation = operation.map_or(LOCK_EX, |o| o.0);
+        let timeout = timeout.map_or(-1.0, |t| t.0);
         // Swoole converts to whole milliseconds; below 1 ms waits for ever.
         let ms = (timeout * 1000.0) as i64;
         let r = self_.inner.lock(operation, ms);

@@ -18,6 +18,7 @@ use swoole_rs_engine::shm::table::{
     self as shm, ColumnType, Cursor, RowCopy, RowRef, TableSpec, Value,
 };
 
+use super::args::{Float, Int, Str};
 use super::errors::warn;
 use super::frame::prop;
 use super::log::LogSettings;
@@ -240,8 +241,10 @@ impl Table {
     const TYPE_STRING: i64 = 3;
     const TYPE_FLOAT: i64 = 2;
 
-    #[php(defaults(conflict_proportion = 0.2))]
-    pub fn __construct(table_size: i64, conflict_proportion: f64) -> Self {
+    #[php(optional = conflict_proportion)]
+    pub fn __construct(table_size: Int, conflict_proportion: Option<Float>) -> Self {
+        let table_size = table_size.0;
+        let conflict_proportion = conflict_proportion.map_or(0.2, |c| c.0);
         // Swoole takes the size as a 32-bit unsigned number.
         let spec = TableSpec::new(table_size as u32, conflict_proportion as f32);
         Table {
@@ -250,8 +253,9 @@ impl Table {
         }
     }
 
-    #[php(defaults(size = 0))]
-    pub fn column(&self, name: String, r#type: i64, size: i64) -> bool {
+    #[php(optional = size)]
+    pub fn column(&self, name: Str, r#type: Int, size: Option<Int>) -> bool {
+        let (name, r#type, size) = (name.lossy(), r#type.0, size.map_or(0, |s| s.0));
         let ty = ColumnType::from_swoole(r#type);
         if ty == Some(ColumnType::String) && size < 1 {
             warn("the length of string type values has to be more than zero");
@@ -386,13 +390,13 @@ impl Table {
     }
 
     #[php(optional = incrby)]
-    pub fn incr(&self, key: &Zval, column: String, incrby: Option<&Zval>) -> PhpResult<Zval> {
-        self.add("incr", key, &column, incrby, true)
+    pub fn incr(&self, key: &Zval, column: Str, incrby: Option<&Zval>) -> PhpResult<Zval> {
+        self.add("incr", key, &column.lossy(), incrby, true)
     }
 
     #[php(optional = incrby)]
-    pub fn decr(&self, key: &Zval, column: String, incrby: Option<&Zval>) -> PhpResult<Zval> {
-        self.add("decr", key, &column, incrby, false)
+    pub fn decr(&self, key: &Zval, column: Str, incrby: Option<&Zval>) -> PhpResult<Zval> {
+        self.add("decr", key, &column.lossy(), incrby, false)
     }
 
     pub fn get_size(&self) -> i64 {
