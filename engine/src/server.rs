@@ -258,14 +258,18 @@ async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
             None => None,
         };
         tokio::spawn(async move {
-            let websocket = Conn::new(shared.clone(), session.clone(), stream, tls)
+            let (websocket, by_server) = Conn::new(shared.clone(), session.clone(), stream, tls)
                 .run()
                 .await;
             session.set_ended();
             // The session stays in the table (sealed) until the consumer handles
             // Event::Close, so the fd stays valid for PHP until its onClose.
             shared.stats.close_count.fetch_add(1, Ordering::Relaxed);
-            shared.events.push(Event::Close { fd, websocket });
+            shared.events.push(Event::Close {
+                fd,
+                websocket,
+                by_server,
+            });
             shared.live.fetch_sub(1, Ordering::AcqRel);
         });
     }

@@ -87,6 +87,8 @@ pub struct Session {
     unsent: AtomicUsize,
     wake: Notify,
     limit: usize,
+    /// The consumer reached this connection's Flush barrier.
+    flushed: AtomicBool,
 }
 
 impl Session {
@@ -106,6 +108,7 @@ impl Session {
             unsent: AtomicUsize::new(0),
             wake: Notify::new(),
             limit: buffer_output_size,
+            flushed: AtomicBool::new(false),
         }
     }
 
@@ -204,6 +207,17 @@ impl Session {
 
     pub fn is_sealed(&self) -> bool {
         self.outbox.lock().sealed
+    }
+
+    /// The consumer has handled every event before this connection's
+    /// `Event::Flush` (and queued what they pushed): its close can go on.
+    pub fn flushed(&self) {
+        self.flushed.store(true, Ordering::Release);
+        self.wake.notify_one();
+    }
+
+    pub(crate) fn take_flushed(&self) -> bool {
+        self.flushed.swap(false, Ordering::AcqRel)
     }
 
     /// Wakes the connection task without queuing anything.

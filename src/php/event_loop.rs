@@ -14,6 +14,7 @@ use swoole_rs_engine::server::{Engine, Shared};
 use swoole_rs_engine::session::Outgoing;
 
 use super::callbacks::{call, ev, Callback, Outcome};
+use super::closing::{self, REACTOR_SERVER_CLOSE};
 use super::errors::swoole_exception;
 use super::frame::new_frame_object;
 use super::request::{new_request_object, new_response_object, ResponseKind};
@@ -141,6 +142,8 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
         // Once stopping, messages still queued are not handed out (as in Swoole):
         // their connections are already being closed.
         Event::Message { .. } if shared.is_stopping() => Flow::Continue,
+        // Nothing reaches PHP after a connection's onClose.
+        Event::Message { fd, .. } if core.closing.is_reported(fd) => Flow::Continue,
         Event::Message { fd, frame } => match core.callbacks.at(ev::MESSAGE) {
             Some(cb) => {
                 let frame = new_frame_object(fd, &frame);
@@ -155,18 +158,28 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
             }
             None => Flow::Continue,
         },
-        Event::Close { fd, websocket } => {
+        Event::Flush { fd } => {
+            // Every earlier event of this fd has been handled: its close may go on.
+            if let Some(s) = shared.sessions.get(fd) {
+                s.flushed();
+            }
+            Flow::Continue
+        }
+        Event::Close {
+            fd,
+            websocket,
+            by_server,
+        } => {
             // Gone for PHP from here on: exist() is false inside onClose.
             shared.sessions.remove(fd);
-            let cb = if !websocket && core.callbacks.has("disconnect") {
-                core.callbacks.get("disconnect")
-            } else {
-                core.callbacks.at(ev::CLOSE)
-            };
-            match cb {
+            if !core.closing.take_pending(fd) {
+                return Flow::Continue;
+            }
+            let reactor = if by_server { REACTOR_SERVER_CLOSE } else { 0 };
+            match closing::callback(&core.callbacks, websocket) {
                 Some(cb) => after(
                     core,
-                    call(&cb, &[server, &long_zval(fd as i64), &long_zval(0)]),
+                    call(&cb, &[server, &long_zval(fd as i64), &long_zval(reactor)]),
                 ),
                 None => Flow::Continue,
             }

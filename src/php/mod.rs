@@ -2,6 +2,7 @@
 
 mod callbacks;
 mod client;
+mod closing;
 mod constants;
 mod coroutine;
 mod errors;

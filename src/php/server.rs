@@ -15,6 +15,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, ZendObject, Zval};
 use swoole_rs_engine::config::ServerConfig;
 use swoole_rs_engine::frame as wire;
+use swoole_rs_engine::receiver;
 use swoole_rs_engine::server::{self as engine, Shared};
 use swoole_rs_engine::session::{status, Outgoing, SendError, Session};
 
@@ -60,6 +61,8 @@ pub struct ServerCore {
     pub dispatch_count: Cell<u64>,
     /// The last frame push() encoded, for broadcasts.
     last_frame: RefCell<Option<Bytes>>,
+    /// onClose for closes PHP makes.
+    pub closing: super::closing::CloseState,
 }
 
 impl ServerCore {
@@ -179,7 +182,9 @@ impl ServerCore {
             self.kind() == Kind::WebSocket && self.callbacks.has("handshake");
         config.emit_connect = self.callbacks.has("connect");
         self.started.set(true);
+        self.closing.set_server(Some(&mut *this));
         let result = event_loop::run(self, this, listener, config);
+        self.closing.set_server(None);
         *self.running.borrow_mut() = None;
         result
     }
@@ -244,7 +249,8 @@ impl ServerCore {
         let Some(s) = self.session(fd) else {
             return false;
         };
-        let item = if s.status() == status::ACTIVE {
+        let websocket = s.status() == status::ACTIVE;
+        let item = if websocket {
             Outgoing::Close {
                 code: 1000,
                 reason: Bytes::new(),
@@ -252,7 +258,11 @@ impl ServerCore {
         } else {
             Outgoing::End
         };
-        s.send(item).is_ok()
+        if s.send(item).is_err() {
+            return false;
+        }
+        self.closing.run_now(&self.callbacks, s.fd, websocket);
+        true
     }
 
     fn exist(&self, fd: i64) -> bool {
@@ -424,6 +434,13 @@ impl ServerCore {
             // to, and nothing the caller did wrong.
             return false;
         }
+        if first & 0x0F == wire::OP_CLOSE && first & 0x80 != 0 {
+            // A close frame ends the connection's output: the engine must know
+            // it was sent, or it would send a second one when the peer answers.
+            let (code, reason) = receiver::split_close(&Bytes::copy_from_slice(payload))
+                .unwrap_or((1000, Bytes::new()));
+            return report_send(fd, s.send(Outgoing::Close { code, reason }));
+        }
         let item = if s.compression() {
             Outgoing::Compressed {
                 first,
@@ -468,11 +485,16 @@ impl ServerCore {
             ));
             return false;
         };
-        s.send(Outgoing::Close {
+        if s.send(Outgoing::Close {
             code: code as u16,
             reason: Bytes::from(reason),
         })
-        .is_ok()
+        .is_err()
+        {
+            return false;
+        }
+        self.closing.run_now(&self.callbacks, s.fd, true);
+        true
     }
 
     fn ping(&self, fd: i64, data: &Zval) -> bool {
