@@ -1295,6 +1295,61 @@ mod tests {
         assert_eq!(err.code(), errcode::TOO_LARGE);
     }
 
+    /// What Autobahn 13.2/13.5/13.6 negotiate (kosoku's server mode only runs
+    /// them for a client that offers client_no_context_takeover, which this
+    /// client does not): the server asks for client_no_context_takeover and a
+    /// 9-bit client window; the client compresses every message on its own
+    /// (the same message twice gives the same bytes, each inflatable alone) and
+    /// inflates the server's messages with context.
+    #[tokio::test]
+    async fn client_honours_no_context_takeover_and_window_bits() {
+        let (a, b) = duplex(1 << 20);
+        let server = tokio::spawn(fake_server(b, |key| {
+            accept_answer(
+                key,
+                "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; \
+                 client_max_window_bits=9\r\n",
+                b"",
+            )
+        }));
+        let headers = Vec::new();
+        let (mut c, _) = handshake(a, &req(&headers, true), Settings::default())
+            .await
+            .unwrap();
+        let mut s = server.await.unwrap();
+        let params = DeflateParams {
+            client_no_context_takeover: true,
+            client_max_window_bits: 9,
+            ..DeflateParams::default()
+        };
+        let msg = "{\"id\":1,\"name\":\"κόσμε\",\"tags\":[\"a\",\"b\"]}".repeat(50);
+        let mut sbuf = BytesMut::new();
+        let mut sent = Vec::new();
+        for _ in 0..2 {
+            c.send(frame::OP_TEXT, flags::FIN | flags::COMPRESS, msg.as_bytes())
+                .await
+                .unwrap();
+            let (first, payload) = read_frame(&mut s, &mut sbuf).await;
+            assert_eq!(first, 0xC1);
+            let mut fresh = PerMessageDeflate::new(params, Role::Server);
+            let mut plain = Vec::new();
+            fresh.decompress(&payload, usize::MAX, &mut plain).unwrap();
+            assert_eq!(plain, msg.as_bytes());
+            sent.push(payload);
+        }
+        assert_eq!(sent[0], sent[1], "context carried over between messages");
+
+        // The server keeps its context: its second message refers to the first.
+        let mut ours = PerMessageDeflate::new(params, Role::Server);
+        for _ in 0..2 {
+            let mut z = Vec::new();
+            ours.compress(msg.as_bytes(), &mut z);
+            s.write_all(&encode(0xC1, &z)).await.unwrap();
+            let f = c.recv().await.unwrap();
+            assert_eq!(&f.data[..], msg.as_bytes());
+        }
+    }
+
     #[tokio::test]
     async fn client_against_engine_server() {
         use crate::bridge::Event;
