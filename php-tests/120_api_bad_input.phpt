@@ -73,10 +73,10 @@ bool(true)
 bool(true)
 bool(true)
 bool(true)
+close 1: exist=false
+Warning: Swoole\WebSocket\Server::push(): the connected client of connection[1] is not a websocket client or closed
+bool(false)
+close done
 bool(true)
 Warning: Swoole\WebSocket\Server::push(): the connected client of connection[1] is not a websocket client or closed
 bool(false)
-close 1: exist=false
-Warning: Swoole\WebSocket\Server::push(): session#1 does not exists
-bool(false)
-close done

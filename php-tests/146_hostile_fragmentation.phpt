@@ -49,8 +49,8 @@ text FIN=0, then text:                  close 1002 EOF
 text FIN=0, then binary:                close 1002 EOF
 binary FIN=0, then text FIN=0:          close 1002 EOF
 text FIN=0, cont, then binary:          close 1002 EOF
-whole message, then continuation:       close 1002 EOF
-finished fragments, then continuation:  close 1002 EOF
+whole message, then continuation:       op=2 len=1, close 1002 EOF
+finished fragments, then continuation:  op=2 len=2, close 1002 EOF
 valid fragments: op=10 fin=1 mid
 valid fragments: op=1 fin=1 one two three
 array(2) {

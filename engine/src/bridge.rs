@@ -54,10 +54,19 @@ pub enum Event {
     Message { fd: Fd, frame: InFrame },
     /// Raw bytes on a plain TCP server (onReceive).
     Receive { fd: Fd, data: Bytes },
+    /// An in-order barrier: the connection waits to close until the consumer
+    /// has handled every earlier event of this fd (and queued the pushes they
+    /// made), then calls `Session::flushed()`.
+    Flush { fd: Fd },
     /// The connection is gone (onClose / onDisconnect). Its session stays in
     /// the table, sealed, until the consumer calls `Sessions::remove(fd)`: the
-    /// fd lives for PHP until its onClose.
-    Close { fd: Fd, websocket: bool },
+    /// fd lives for PHP until its onClose. `by_server`: the server made the
+    /// close (close(), disconnect(), heartbeat, shutdown; Swoole's reactor -1).
+    Close {
+        fd: Fd,
+        websocket: bool,
+        by_server: bool,
+    },
     /// Something the server wants logged (Swoole's log lines, log_file/log_level).
     Log { level: LogLevel, message: String },
     /// A message from another worker (sendMessage → onPipeMessage).

@@ -23,9 +23,10 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::bridge::InFrame;
-use crate::deflate::{self, DeflateError, DeflateParams, PerMessageDeflate, Role};
+use crate::deflate::{self, DeflateParams, PerMessageDeflate, Role};
 use crate::frame::{self, flags};
 use crate::handshake::accept_key;
+use crate::receiver::{Received, Receiver};
 
 /// Largest response head accepted from a server.
 const MAX_RESPONSE_HEAD: usize = 64 * 1024;
@@ -532,22 +533,14 @@ where
     Ok((WsClient::new(stream, buf, deflate, settings), resp))
 }
 
-/// A fragmented message being reassembled.
-struct Partial {
-    opcode: u8,
-    flags: u8,
-    compressed: bool,
-    data: BytesMut,
-}
-
 /// An upgraded connection: masked frames out, reassembled messages in.
 pub struct WsClient<S> {
     stream: S,
     rbuf: BytesMut,
     /// Bytes queued for writing (frames, automatic pongs, the close reply).
     wbuf: BytesMut,
-    deflate: Option<PerMessageDeflate>,
-    partial: Option<Partial>,
+    /// Frames in, messages out; holds the permessage-deflate context.
+    rx: Receiver,
     settings: Settings,
     rng: Rng,
     /// We sent a close frame: no more data goes out.
@@ -569,8 +562,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsClient<S> {
             stream,
             rbuf: leftover,
             wbuf: BytesMut::new(),
-            deflate,
-            partial: None,
+            rx: Receiver::new(Role::Client, settings.max_message_size, deflate),
             settings,
             rng: Rng::new(),
             close_sent: false,
@@ -584,10 +576,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsClient<S> {
 
     /// Whether permessage-deflate was agreed.
     pub fn compression(&self) -> bool {
-        self.deflate.is_some()
+        self.rx.compression()
     }
 
     pub fn set_settings(&mut self, settings: Settings) {
+        self.rx.set_max_message(settings.max_message_size);
         self.settings = settings;
     }
 
@@ -614,7 +607,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsClient<S> {
         let fin = fl & flags::FIN != 0;
         let whole_data = fin && matches!(opcode, frame::OP_TEXT | frame::OP_BINARY);
         let compressed;
-        let (rsv1, payload) = match self.deflate.as_mut() {
+        let (rsv1, payload) = match self.rx.deflate_mut() {
             Some(d) if whole_data && fl & (flags::COMPRESS | flags::RSV1) != 0 => {
                 let mut out = Vec::with_capacity(payload.len() / 2 + 16);
                 d.compress(payload, &mut out);
@@ -731,9 +724,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsClient<S> {
             if !self.wbuf.is_empty() {
                 self.flush().await?;
             }
-            let want = frame::parse_head(&self.rbuf)
-                .and_then(|h| h.frame_len())
-                .map_or(0, |n| n.saturating_sub(self.rbuf.len()));
+            let want = Receiver::bytes_wanted(&self.rbuf);
             self.rbuf.reserve(want.clamp(READ_CHUNK, 4 << 20));
             match self.stream.read_buf(&mut self.rbuf).await {
                 Ok(0) => self.closed = Some(false),
@@ -765,177 +756,40 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsClient<S> {
     /// Handles complete frames in the buffer until one is to be returned.
     fn next_frame(&mut self) -> Result<Option<InFrame>, ClientError> {
         loop {
-            let Some(head) = frame::parse_head(&self.rbuf) else {
-                return Ok(None);
-            };
-            let protocol = |reason| ClientError::Protocol {
-                close_code: 1002,
-                reason,
-            };
-            if head.mask.is_some() {
-                return Err(protocol("masked frame from the server"));
-            }
-            if head.rsv2 || head.rsv3 {
-                return Err(protocol("reserved bits set"));
-            }
-            if !frame::is_known_opcode(head.opcode) {
-                return Err(protocol("unknown opcode"));
-            }
-            let control = frame::is_control(head.opcode);
-            if control && (!head.fin || head.rsv1) {
-                return Err(protocol("fragmented or compressed control frame"));
-            }
-            if control && head.payload_len > frame::MAX_CONTROL_PAYLOAD as u64 {
-                return Err(protocol("control frame too long"));
-            }
-            let buffered = self.partial.as_ref().map_or(0, |p| p.data.len() as u64);
-            if head.payload_len.saturating_add(buffered) > self.settings.max_message_size as u64 {
-                return Err(ClientError::Protocol {
-                    close_code: 1009,
-                    reason: "message too big",
-                });
-            }
-            let Some(total) = head.frame_len() else {
-                return Err(ClientError::Protocol {
-                    close_code: 1009,
-                    reason: "message too big",
-                });
-            };
-            if self.rbuf.len() < total {
-                return Ok(None);
-            }
-            let mut payload = self.rbuf.split_to(total);
-            payload.advance(head.header_len);
-            let fl = head.swoole_flags();
-            let out = match head.opcode {
-                frame::OP_CONTINUATION => {
-                    if head.rsv1 {
-                        return Err(protocol("RSV1 on a continuation frame"));
-                    }
-                    let p = self
-                        .partial
-                        .as_mut()
-                        .ok_or(protocol("continuation without a message"))?;
-                    p.data.extend_from_slice(&payload);
-                    if head.fin {
-                        let p = self.partial.take().expect("partial message");
-                        Some(self.message(p.opcode, p.flags, p.data.freeze(), p.compressed)?)
-                    } else {
-                        None
-                    }
-                }
-                frame::OP_TEXT | frame::OP_BINARY => {
-                    if self.partial.is_some() {
-                        return Err(protocol("new message inside a fragmented one"));
-                    }
-                    if head.rsv1 && self.deflate.is_none() {
-                        return Err(protocol("compressed frame without permessage-deflate"));
-                    }
-                    if head.fin {
-                        Some(self.message(head.opcode, fl, payload.freeze(), head.rsv1)?)
-                    } else {
-                        self.partial = Some(Partial {
-                            opcode: head.opcode,
-                            flags: fl | flags::FIN,
-                            compressed: head.rsv1,
-                            data: payload,
-                        });
-                        None
-                    }
-                }
-                frame::OP_PING => {
-                    if !self.close_sent {
-                        self.queue_frame(0x80 | frame::OP_PONG, &payload);
-                    }
-                    self.settings.deliver_ping.then(|| InFrame {
-                        opcode: frame::OP_PING,
-                        flags: fl,
-                        data: payload.freeze(),
-                        close: None,
+            let received = match self.rx.next(&mut self.rbuf) {
+                Ok(Some(r)) => r,
+                Ok(None) => return Ok(None),
+                Err(e) => {
+                    return Err(ClientError::Protocol {
+                        close_code: e.code,
+                        reason: e.reason,
                     })
                 }
-                frame::OP_PONG => self.settings.deliver_pong.then(|| InFrame {
-                    opcode: frame::OP_PONG,
-                    flags: fl,
-                    data: payload.freeze(),
-                    close: None,
-                }),
-                frame::OP_CLOSE => {
-                    let payload = payload.freeze();
-                    let (code, reason) = match payload.len() {
-                        0 => (1000, Bytes::new()),
-                        1 => return Err(protocol("close frame with a 1-byte payload")),
-                        _ => {
-                            let code = u16::from_be_bytes([payload[0], payload[1]]);
-                            if !frame::is_valid_close_code(code) {
-                                return Err(protocol("invalid close code"));
-                            }
-                            (code, payload.slice(2..))
-                        }
-                    };
+            };
+            let out = match received {
+                Received::Message(f) => Some(f),
+                Received::Ping(f) => {
                     if !self.close_sent {
-                        // Echo the status code (RFC 6455 5.5.1), then we are done.
-                        let echo = &payload[..payload.len().min(2)];
-                        self.queue_frame(0x80 | frame::OP_CLOSE, echo);
+                        self.queue_frame(0x80 | frame::OP_PONG, &f.data);
+                    }
+                    self.settings.deliver_ping.then_some(f)
+                }
+                Received::Pong(f) => self.settings.deliver_pong.then_some(f),
+                Received::Close { frame: f, payload } => {
+                    if !self.close_sent {
+                        // Echo code and reason (RFC 6455 5.5.1), then we are done.
+                        self.queue_frame(0x80 | frame::OP_CLOSE, &payload);
                         self.close_sent = true;
                     }
                     self.closed = Some(true);
                     self.rbuf.clear();
-                    self.partial = None;
-                    self.settings.deliver_close.then(|| InFrame {
-                        opcode: frame::OP_CLOSE,
-                        flags: fl,
-                        data: Bytes::new(),
-                        close: Some((code, reason)),
-                    })
+                    self.settings.deliver_close.then_some(f)
                 }
-                _ => return Err(protocol("unknown opcode")),
             };
             if out.is_some() || self.closed.is_some() {
                 return Ok(out);
             }
         }
-    }
-
-    /// A complete data message, inflated when it was compressed.
-    fn message(
-        &mut self,
-        opcode: u8,
-        fl: u8,
-        data: Bytes,
-        compressed: bool,
-    ) -> Result<InFrame, ClientError> {
-        let data = if compressed {
-            let limit = self.settings.max_message_size;
-            let inflater = self.deflate.as_mut().ok_or(ClientError::Protocol {
-                close_code: 1002,
-                reason: "compressed frame without permessage-deflate",
-            })?;
-            let mut out = Vec::new();
-            match inflater.decompress(&data, limit, &mut out) {
-                Ok(()) => Bytes::from(out),
-                Err(DeflateError::TooBig) => {
-                    return Err(ClientError::Protocol {
-                        close_code: 1009,
-                        reason: "message too big",
-                    })
-                }
-                Err(_) => {
-                    return Err(ClientError::Protocol {
-                        close_code: 1007,
-                        reason: "invalid compressed data",
-                    })
-                }
-            }
-        } else {
-            data
-        };
-        Ok(InFrame {
-            opcode,
-            flags: fl,
-            data,
-            close: None,
-        })
     }
 }
 
@@ -1248,7 +1102,7 @@ mod tests {
         assert_eq!(close.close, Some((4000, Bytes::from_static(b"bye"))));
         assert_eq!(
             read_frame(&mut s, &mut sbuf).await,
-            (0x88, 4000u16.to_be_bytes().to_vec())
+            (0x88, frame::close_payload(4000, b"bye"))
         );
         assert!(matches!(
             c.recv().await,
@@ -1439,6 +1293,61 @@ mod tests {
         s.write_all(&encode(0xC2, &z)).await.unwrap();
         let err = c.recv().await.err().unwrap();
         assert_eq!(err.code(), errcode::TOO_LARGE);
+    }
+
+    /// What Autobahn 13.2/13.5/13.6 negotiate (kosoku's server mode only runs
+    /// them for a client that offers client_no_context_takeover, which this
+    /// client does not): the server asks for client_no_context_takeover and a
+    /// 9-bit client window; the client compresses every message on its own
+    /// (the same message twice gives the same bytes, each inflatable alone) and
+    /// inflates the server's messages with context.
+    #[tokio::test]
+    async fn client_honours_no_context_takeover_and_window_bits() {
+        let (a, b) = duplex(1 << 20);
+        let server = tokio::spawn(fake_server(b, |key| {
+            accept_answer(
+                key,
+                "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; \
+                 client_max_window_bits=9\r\n",
+                b"",
+            )
+        }));
+        let headers = Vec::new();
+        let (mut c, _) = handshake(a, &req(&headers, true), Settings::default())
+            .await
+            .unwrap();
+        let mut s = server.await.unwrap();
+        let params = DeflateParams {
+            client_no_context_takeover: true,
+            client_max_window_bits: 9,
+            ..DeflateParams::default()
+        };
+        let msg = "{\"id\":1,\"name\":\"κόσμε\",\"tags\":[\"a\",\"b\"]}".repeat(50);
+        let mut sbuf = BytesMut::new();
+        let mut sent = Vec::new();
+        for _ in 0..2 {
+            c.send(frame::OP_TEXT, flags::FIN | flags::COMPRESS, msg.as_bytes())
+                .await
+                .unwrap();
+            let (first, payload) = read_frame(&mut s, &mut sbuf).await;
+            assert_eq!(first, 0xC1);
+            let mut fresh = PerMessageDeflate::new(params, Role::Server);
+            let mut plain = Vec::new();
+            fresh.decompress(&payload, usize::MAX, &mut plain).unwrap();
+            assert_eq!(plain, msg.as_bytes());
+            sent.push(payload);
+        }
+        assert_eq!(sent[0], sent[1], "context carried over between messages");
+
+        // The server keeps its context: its second message refers to the first.
+        let mut ours = PerMessageDeflate::new(params, Role::Server);
+        for _ in 0..2 {
+            let mut z = Vec::new();
+            ours.compress(msg.as_bytes(), &mut z);
+            s.write_all(&encode(0xC1, &z)).await.unwrap();
+            let f = c.recv().await.unwrap();
+            assert_eq!(&f.data[..], msg.as_bytes());
+        }
     }
 
     #[tokio::test]

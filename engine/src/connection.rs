@@ -14,10 +14,11 @@ use tokio::net::TcpStream;
 use tokio::time::{sleep_until, Instant};
 
 use crate::bridge::{Event, InFrame};
-use crate::deflate::{DeflateError, PerMessageDeflate, Role};
-use crate::frame::{self, flags, Head, Utf8Stream};
+use crate::deflate::{PerMessageDeflate, Role};
+use crate::frame;
 use crate::handshake;
 use crate::http::{self, HeadError};
+use crate::receiver::{Received, Receiver};
 use crate::server::Shared;
 use crate::session::{status, Outgoing, Session};
 use crate::tls::Tls;
@@ -41,17 +42,16 @@ enum Mode {
     Raw,
 }
 
-/// A fragmented message being reassembled.
-struct Partial {
-    opcode: u8,
-    flags: u8,
-    compressed: bool,
-    data: BytesMut,
-}
-
-/// Why the connection must be failed: the close code to send.
+/// How a connection closes once PHP has handled what arrived before.
 #[derive(Debug)]
-struct Fail(u16);
+enum Ending {
+    /// The peer's close frame: echo its payload.
+    Echo(Bytes),
+    /// A protocol error: send this close code.
+    Fail(u16),
+    /// The peer's FIN.
+    Eof,
+}
 
 pub(crate) struct Conn {
     shared: Arc<Shared>,
@@ -63,14 +63,14 @@ pub(crate) struct Conn {
     wbytes: usize,
     taken: Vec<Outgoing>,
     mode: Mode,
-    partial: Option<Partial>,
-    deflate: Option<PerMessageDeflate>,
-    /// UTF-8 state of the uncompressed text message being received, checked
-    /// piece by piece so invalid text fails as soon as it arrives.
-    utf8: Utf8Stream,
-    /// Payload bytes of the (incomplete) frame at the head of `rbuf` that are
-    /// already unmasked in place and UTF-8 checked.
-    head_checked: usize,
+    /// Frames in, messages out (WebSocket mode).
+    rx: Receiver,
+    /// Messages handed to PHP that a close must wait for (see `end_after_php`).
+    in_flight: u32,
+    /// A close that waits for PHP to reach its Flush barrier.
+    ending: Option<Ending>,
+    /// The server made the close (close(), disconnect(), heartbeat, shutdown).
+    by_server: bool,
     /// wss://: the TLS layer between the socket and the buffers.
     tls: Option<Box<Tls>>,
     /// Time limit for what we are waiting for (a request head, a close reply).
@@ -99,6 +99,7 @@ impl Conn {
         };
         let deadline =
             (mode == Mode::Http).then(|| Instant::now() + shared.config.handshake_timeout);
+        let rx = Receiver::new(Role::Server, shared.config.package_max_length, None);
         Conn {
             shared,
             session,
@@ -107,11 +108,11 @@ impl Conn {
             wqueue: VecDeque::new(),
             wbytes: 0,
             taken: Vec::new(),
+            rx,
             mode,
-            partial: None,
-            deflate: None,
-            utf8: Utf8Stream::default(),
-            head_checked: 0,
+            in_flight: 0,
+            ending: None,
+            by_server: false,
             tls,
             deadline,
             close_sent: false,
@@ -128,12 +129,13 @@ impl Conn {
         self
     }
 
-    /// Serves the connection to its end; returns whether it was a WebSocket.
-    pub(crate) async fn run(mut self) -> bool {
+    /// Serves the connection to its end; returns whether it was a WebSocket
+    /// and whether the server made the close.
+    pub(crate) async fn run(mut self) -> (bool, bool) {
         let _ = self.serve().await;
         self.session.seal();
         self.linger().await;
-        self.websocket
+        (self.websocket, self.by_server || self.shared.is_stopping())
     }
 
     async fn serve(&mut self) -> io::Result<()> {
@@ -147,6 +149,7 @@ impl Conn {
             }
             let want_read = !self.done
                 && !self.eof
+                && self.ending.is_none()
                 && self.mode != Mode::AwaitPhp
                 // A frame larger than the burst still needs its remaining bytes.
                 && (self.rbuf.len() < READ_BURST || self.bytes_wanted() > 0);
@@ -218,9 +221,7 @@ impl Conn {
     /// How many more bytes complete the frame at the head of the buffer.
     fn bytes_wanted(&self) -> usize {
         if self.mode == Mode::WebSocket {
-            if let Some(h) = frame::parse_head(&self.rbuf) {
-                return h.frame_len().unwrap_or(0).saturating_sub(self.rbuf.len());
-            }
+            return Receiver::bytes_wanted(&self.rbuf);
         }
         0
     }
@@ -233,7 +234,7 @@ impl Conn {
                 Mode::Raw => self.process_raw(),
                 Mode::AwaitPhp => false,
             };
-            if !progressed || self.done {
+            if !progressed || self.done || self.ending.is_some() {
                 break;
             }
         }
@@ -248,6 +249,7 @@ impl Conn {
             return false;
         }
         let data = self.rbuf.split().freeze();
+        self.in_flight += 1;
         self.shared.emit(Event::Receive {
             fd: self.session.fd,
             data,
@@ -326,8 +328,9 @@ impl Conn {
 
     /// Switches to WebSocket frames.
     fn upgrade(&mut self, params: Option<crate::deflate::DeflateParams>) {
-        self.deflate = params.map(|p| PerMessageDeflate::new(p, Role::Server));
-        self.session.set_compression(self.deflate.is_some());
+        self.rx
+            .set_deflate(params.map(|p| PerMessageDeflate::new(p, Role::Server)));
+        self.session.set_compression(self.rx.compression());
         self.session.set_status(status::ACTIVE);
         self.mode = Mode::WebSocket;
         self.websocket = true;
@@ -341,297 +344,107 @@ impl Conn {
         false
     }
 
-    /// Parses and handles one frame; false when more bytes are needed.
+    /// Takes one message or control frame; false when more bytes are needed.
     fn process_frame(&mut self) -> bool {
-        let Some(head) = frame::parse_head(&self.rbuf) else {
-            return false;
-        };
-        let limit = self.shared.config.package_max_length;
-        let too_big = head.payload_len > limit as u64
-            || (frame::is_control(head.opcode)
-                && head.payload_len > frame::MAX_CONTROL_PAYLOAD as u64);
-        if too_big {
-            let code = if frame::is_control(head.opcode) {
-                1002
-            } else {
-                1009
-            };
-            self.fail(Fail(code));
-            return false;
-        }
-        let Some(total) = head.frame_len() else {
-            self.fail(Fail(1009));
-            return false;
-        };
-        if let Err(f) = self.check_head(&head) {
-            self.fail(f);
-            return false;
-        }
-        if self.rbuf.len() < total {
-            // Text that is already invalid fails now, not when the frame ends.
-            if let Err(f) = self.check_text_so_far(&head) {
-                self.fail(f);
+        match self.rx.next(&mut self.rbuf) {
+            Ok(Some(r)) => {
+                self.on_received(r);
+                true
             }
-            return false;
-        }
-        let checked = std::mem::take(&mut self.head_checked);
-        let mut raw = self.rbuf.split_to(total);
-        raw.advance(head.header_len);
-        if let Some(mask) = head.mask {
-            frame::apply_mask(&mut raw[checked..], mask, checked);
-        }
-        if let Err(f) = self.on_frame(head, raw, checked) {
-            self.fail(f);
-            return false;
-        }
-        true
-    }
-
-    /// What the header alone tells: checked before the payload is all there.
-    fn check_head(&self, head: &Head) -> Result<(), Fail> {
-        if head.mask.is_none() || head.rsv2 || head.rsv3 || !frame::is_known_opcode(head.opcode) {
-            return Err(Fail(1002));
-        }
-        if frame::is_control(head.opcode) && (!head.fin || head.rsv1) {
-            return Err(Fail(1002));
-        }
-        if self.close_sent {
-            // Closing: data frames are ignored, so their order does not matter.
-            return Ok(());
-        }
-        let bad_order = match head.opcode {
-            frame::OP_CONTINUATION => head.rsv1 || self.partial.is_none(),
-            frame::OP_TEXT | frame::OP_BINARY => {
-                self.partial.is_some() || (head.rsv1 && self.deflate.is_none())
+            Ok(None) => false,
+            Err(e) => {
+                self.end_after_php(Ending::Fail(e.code));
+                false
             }
-            _ => false,
-        };
-        if bad_order {
-            return Err(Fail(1002));
-        }
-        Ok(())
-    }
-
-    /// Whether the frame's payload is (part of) an uncompressed text message.
-    fn is_plain_text(&self, head: &Head) -> bool {
-        match head.opcode {
-            frame::OP_TEXT => !head.rsv1,
-            frame::OP_CONTINUATION => self
-                .partial
-                .as_ref()
-                .is_some_and(|p| p.opcode == frame::OP_TEXT && !p.compressed),
-            _ => false,
         }
     }
 
-    /// Unmasks in place and UTF-8 checks the part of an incomplete text frame
-    /// that has arrived, so that invalid text fails fast (Autobahn 6.4.3/6.4.4).
-    fn check_text_so_far(&mut self, head: &Head) -> Result<(), Fail> {
-        if self.close_sent || !self.is_plain_text(head) {
-            return Ok(());
-        }
-        let (Some(mask), Some(arrived)) = (head.mask, self.rbuf.len().checked_sub(head.header_len))
-        else {
-            return Ok(());
-        };
-        let from = self.head_checked;
-        if arrived <= from {
-            return Ok(());
-        }
-        if from == 0 && head.opcode == frame::OP_TEXT {
-            self.utf8 = Utf8Stream::default();
-        }
-        let new = &mut self.rbuf[head.header_len + from..head.header_len + arrived];
-        frame::apply_mask(new, mask, from);
-        self.head_checked = arrived;
-        self.utf8.feed(new).map_err(|_| Fail(1007))
-    }
-
-    /// UTF-8 checks the rest of a complete text frame whose first `checked`
-    /// payload bytes were checked as they arrived.
-    fn check_text(&mut self, head: &Head, payload: &[u8], checked: usize) -> Result<(), Fail> {
-        if head.opcode == frame::OP_TEXT && checked == 0 {
-            if head.fin {
-                // The common case, a whole message in one frame: one pass.
-                return simdutf8::basic::from_utf8(payload)
-                    .map(|_| ())
-                    .map_err(|_| Fail(1007));
-            }
-            self.utf8 = Utf8Stream::default();
-        }
-        self.utf8
-            .feed(&payload[checked..])
-            .map_err(|_| Fail(1007))?;
-        if head.fin && !self.utf8.is_complete() {
-            return Err(Fail(1007));
-        }
-        Ok(())
-    }
-
-    fn on_frame(&mut self, head: Head, payload: BytesMut, checked: usize) -> Result<(), Fail> {
-        if self.close_sent && head.opcode != frame::OP_CLOSE {
-            // Closing: the peer's close is all we wait for.
-            return Ok(());
-        }
-        // Uncompressed text is checked here, frame by frame; compressed text
-        // once inflated.
-        let text_checked = self.is_plain_text(&head);
-        if text_checked {
-            self.check_text(&head, &payload, checked)?;
-        }
+    fn on_received(&mut self, r: Received) {
         let config = &self.shared.config;
-        match head.opcode {
-            frame::OP_CONTINUATION => {
-                let p = self.partial.as_mut().ok_or(Fail(1002))?;
-                if p.data.len() + payload.len() > config.package_max_length {
-                    return Err(Fail(1009));
-                }
-                p.data.extend_from_slice(&payload);
-                if head.fin {
-                    let p = self.partial.take().unwrap();
-                    self.deliver(
-                        p.opcode,
-                        p.flags,
-                        p.data.freeze(),
-                        p.compressed,
-                        text_checked,
-                    )?;
-                }
-            }
-            frame::OP_TEXT | frame::OP_BINARY => {
-                let flags = head.swoole_flags() | flags::FIN;
-                if head.fin {
-                    self.deliver(
-                        head.opcode,
-                        flags,
-                        payload.freeze(),
-                        head.rsv1,
-                        text_checked,
-                    )?;
-                } else {
-                    self.partial = Some(Partial {
-                        opcode: head.opcode,
-                        flags,
-                        compressed: head.rsv1,
-                        data: payload,
-                    });
-                }
-            }
-            frame::OP_PING => {
-                if config.open_websocket_ping_frame {
-                    self.emit(frame::OP_PING, head.swoole_flags(), payload.freeze(), None);
-                } else {
-                    self.queue(frame::encode(0x80 | frame::OP_PONG, &payload));
-                }
-            }
-            frame::OP_PONG => {
-                if config.open_websocket_pong_frame {
-                    self.emit(frame::OP_PONG, head.swoole_flags(), payload.freeze(), None);
-                }
-            }
-            frame::OP_CLOSE => self.on_close(head, payload.freeze())?,
-            _ => return Err(Fail(1002)),
+        let (pings, pongs, closes) = (
+            config.open_websocket_ping_frame,
+            config.open_websocket_pong_frame,
+            config.open_websocket_close_frame,
+        );
+        if self.close_sent && !matches!(r, Received::Close { .. }) {
+            // Closing: the peer's close is all we wait for.
+            return;
         }
-        Ok(())
+        match r {
+            Received::Message(f) => self.emit(f),
+            Received::Ping(f) if pings => self.emit(f),
+            Received::Ping(f) => self.queue(frame::encode(0x80 | frame::OP_PONG, &f.data)),
+            Received::Pong(f) if pongs => self.emit(f),
+            Received::Pong(_) => {}
+            Received::Close { frame, payload } => {
+                if closes {
+                    self.emit(frame);
+                }
+                self.end_after_php(Ending::Echo(payload));
+            }
+        }
     }
 
-    fn on_close(&mut self, head: Head, payload: Bytes) -> Result<(), Fail> {
-        let (code, reason) = match payload.len() {
-            0 => (None, Bytes::new()),
-            1 => return Err(Fail(1002)),
-            _ => {
-                let code = u16::from_be_bytes([payload[0], payload[1]]);
-                if !frame::is_valid_close_code(code) {
-                    return Err(Fail(1002));
-                }
-                let reason = payload.slice(2..);
-                if simdutf8::basic::from_utf8(&reason).is_err() {
-                    return Err(Fail(1007));
-                }
-                (Some(code), reason)
-            }
-        };
-        if self.shared.config.open_websocket_close_frame {
-            let close = (code.unwrap_or(1000), reason.clone());
-            self.emit(
-                frame::OP_CLOSE,
-                head.swoole_flags(),
-                Bytes::new(),
-                Some(close),
-            );
-        }
-        if !self.close_sent {
-            // Echo the peer's close, as Swoole does; an empty close gets an empty one.
-            self.queue(frame::encode(
-                0x80 | frame::OP_CLOSE,
-                &payload[..payload.len().min(2 + 123)],
-            ));
-            self.close_sent = true;
-        }
-        self.finish();
-        Ok(())
-    }
-
-    /// Hands a complete message to PHP after decompression and UTF-8 checks
-    /// (`utf8_checked`: the text was checked as it arrived).
-    fn deliver(
-        &mut self,
-        opcode: u8,
-        flags: u8,
-        data: Bytes,
-        compressed: bool,
-        utf8_checked: bool,
-    ) -> Result<(), Fail> {
-        let data = if compressed {
-            let limit = self.shared.config.package_max_length;
-            let inflater = self.deflate.as_mut().ok_or(Fail(1002))?;
-            let mut out = Vec::new();
-            match inflater.decompress(&data, limit, &mut out) {
-                Ok(()) => Bytes::from(out),
-                Err(DeflateError::TooBig) => return Err(Fail(1009)),
-                Err(_) => return Err(Fail(1007)),
-            }
-        } else {
-            data
-        };
-        if opcode == frame::OP_TEXT && !utf8_checked && simdutf8::basic::from_utf8(&data).is_err() {
-            return Err(Fail(1007));
-        }
-        self.emit(opcode, flags, data, None);
-        Ok(())
-    }
-
-    fn emit(&self, opcode: u8, flags: u8, data: Bytes, close: Option<(u16, Bytes)>) {
+    fn emit(&mut self, frame: InFrame) {
+        self.in_flight += 1;
         self.shared.emit(Event::Message {
             fd: self.session.fd,
-            frame: InFrame {
-                opcode,
-                flags,
-                data,
-                close,
-            },
+            frame,
         });
     }
 
-    /// Fails the connection: close frame with `code`, then close (RFC 6455 7.1.7).
-    fn fail(&mut self, f: Fail) {
-        if !self.close_sent {
-            self.queue(frame::encode(0x80 | frame::OP_CLOSE, &f.0.to_be_bytes()));
-            self.close_sent = true;
+    /// Ends the connection once PHP has handled every message before this
+    /// point and queued its replies: with messages in flight, a Flush
+    /// barrier goes after them and the close waits (up to close_timeout)
+    /// until PHP reaches it (`Session::flushed`). Input stops meanwhile;
+    /// pushes are still written.
+    fn end_after_php(&mut self, ending: Ending) {
+        if self.in_flight == 0 || self.close_sent || self.shared.is_forced() {
+            self.end(ending);
+            return;
         }
-        self.session.set_status(status::CLOSING);
+        self.in_flight = 0;
+        self.ending = Some(ending);
+        self.deadline = Some(Instant::now() + self.shared.config.close_timeout);
+        self.shared.emit(Event::Flush {
+            fd: self.session.fd,
+        });
+    }
+
+    fn end(&mut self, ending: Ending) {
+        let close = match ending {
+            // Echo the peer's close, as Swoole does; an empty close gets an empty one.
+            Ending::Echo(payload) => Some(payload),
+            // Fail the connection: close frame with the code (RFC 6455 7.1.7).
+            Ending::Fail(code) => {
+                self.session.set_status(status::CLOSING);
+                Some(Bytes::copy_from_slice(&code.to_be_bytes()))
+            }
+            Ending::Eof => None,
+        };
+        if let Some(payload) = close {
+            if !self.close_sent {
+                self.queue(frame::encode(0x80 | frame::OP_CLOSE, &payload));
+                self.close_sent = true;
+            }
+        }
         self.finish();
     }
 
     fn finish(&mut self) {
         self.done = true;
+        self.ending = None;
         self.session.seal();
         self.rbuf.clear();
-        self.head_checked = 0;
     }
 
     fn on_deadline(&mut self) {
         self.deadline = None;
+        if let Some(ending) = self.ending.take() {
+            // PHP did not reach the barrier in time: close anyway.
+            self.end(ending);
+            return;
+        }
         match self.mode {
             // A request head too slow to arrive.
             Mode::Http => {
@@ -645,6 +458,8 @@ impl Conn {
 
     /// Moves what PHP queued into the write queue.
     fn take_outbox(&mut self) {
+        // Read before taking: pushes made before flushed() are then in `items`.
+        let flushed = self.session.take_flushed();
         let mut items = std::mem::take(&mut self.taken);
         self.session.take(&mut items);
         for item in items.drain(..) {
@@ -652,10 +467,13 @@ impl Conn {
                 Outgoing::Raw(b) => self.queue(b),
                 Outgoing::Compressed { first, payload } => self.queue_compressed(first, &payload),
                 Outgoing::Close { code, reason } => {
+                    // Answering the peer's close is not a close the server made.
+                    self.by_server |= self.ending.is_none();
                     if !self.close_sent && self.mode == Mode::WebSocket {
                         let payload = frame::close_payload(code, &reason);
                         self.queue(frame::encode(0x80 | frame::OP_CLOSE, &payload));
                         self.close_sent = true;
+                        self.rx.set_closing();
                         self.deadline = Some(Instant::now() + self.shared.config.close_timeout);
                     } else if self.mode != Mode::WebSocket {
                         self.finish();
@@ -679,15 +497,26 @@ impl Conn {
                         self.deadline = Some(Instant::now() + self.shared.config.handshake_timeout);
                     }
                 }
-                Outgoing::End => self.finish(),
+                Outgoing::End => {
+                    self.by_server = true;
+                    self.finish();
+                }
             }
         }
         self.taken = items;
+        if flushed {
+            if let Some(ending) = self.ending.take() {
+                self.end(ending);
+            }
+        }
         if self.shared.is_forced() {
             self.finish();
         }
         // Input that waited for PHP's answer can go on now.
-        if !self.done && matches!(self.mode, Mode::Http | Mode::WebSocket) && !self.rbuf.is_empty()
+        if !self.done
+            && self.ending.is_none()
+            && matches!(self.mode, Mode::Http | Mode::WebSocket)
+            && !self.rbuf.is_empty()
         {
             self.process_input();
         }
@@ -697,8 +526,8 @@ impl Conn {
     /// After the peer's FIN, the connection ends once nothing waits for PHP;
     /// what is queued is still written.
     fn end_if_eof(&mut self) {
-        if self.eof && !self.done && self.mode != Mode::AwaitPhp {
-            self.finish();
+        if self.eof && !self.done && self.ending.is_none() && self.mode != Mode::AwaitPhp {
+            self.end_after_php(Ending::Eof);
         }
     }
 
@@ -707,7 +536,7 @@ impl Conn {
     fn queue_compressed(&mut self, first: u8, payload: &[u8]) {
         let whole_message =
             first & 0x80 != 0 && matches!(first & 0x0F, frame::OP_TEXT | frame::OP_BINARY);
-        match self.deflate.as_mut() {
+        match self.rx.deflate_mut() {
             Some(d) if whole_message => {
                 let mut out = Vec::with_capacity(payload.len() / 2 + 16);
                 d.compress(payload, &mut out);

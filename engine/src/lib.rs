@@ -9,6 +9,7 @@ pub mod deflate;
 pub mod frame;
 pub mod handshake;
 pub mod http;
+pub mod receiver;
 pub mod server;
 pub mod session;
 pub mod shm;

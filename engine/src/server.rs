@@ -452,7 +452,7 @@ async fn accept_connections(shared: &Arc<Shared>, listener: TcpListener, port: P
             None => None,
         };
         tokio::spawn(async move {
-            let websocket = Conn::new(shared.clone(), session.clone(), stream, tls)
+            let (websocket, by_server) = Conn::new(shared.clone(), session.clone(), stream, tls)
                 .speaking(port.http_protocol)
                 .run()
                 .await;
@@ -463,7 +463,11 @@ async fn accept_connections(shared: &Arc<Shared>, listener: TcpListener, port: P
             if let Some((r, _)) = &shared.registry {
                 r.counters().close_count.fetch_add(1, Ordering::Relaxed);
             }
-            shared.emit(Event::Close { fd, websocket });
+            shared.emit(Event::Close {
+                fd,
+                websocket,
+                by_server,
+            });
             shared.live.fetch_sub(1, Ordering::AcqRel);
         });
     }

@@ -98,6 +98,8 @@ pub struct Session {
     limit: usize,
     /// This connection's slot in the server-wide registry (multi-process servers).
     reg: Option<(Arc<Registry>, u32)>,
+    /// The consumer reached this connection's Flush barrier.
+    flushed: AtomicBool,
 }
 
 impl Session {
@@ -118,6 +120,7 @@ impl Session {
             wake: Notify::new(),
             limit: buffer_output_size,
             reg: None,
+            flushed: AtomicBool::new(false),
         }
     }
 
@@ -239,6 +242,17 @@ impl Session {
 
     pub fn is_sealed(&self) -> bool {
         self.outbox.lock().sealed
+    }
+
+    /// The consumer has handled every event before this connection's
+    /// `Event::Flush` (and queued what they pushed): its close can go on.
+    pub fn flushed(&self) {
+        self.flushed.store(true, Ordering::Release);
+        self.wake.notify_one();
+    }
+
+    pub(crate) fn take_flushed(&self) -> bool {
+        self.flushed.swap(false, Ordering::AcqRel)
     }
 
     /// Wakes the connection task without queuing anything.

@@ -4,6 +4,8 @@
 use std::collections::VecDeque;
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use swoole_rs_engine::bridge::{Event, InFrame};
@@ -15,14 +17,73 @@ use swoole_rs_engine::session::Outgoing;
 
 const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
-fn start(config: ServerConfig) -> (Engine, u16) {
+/// A running engine with a thread in PHP's place: it answers Flush barriers,
+/// hands messages to the test and, with `echo`, pushes each one back.
+struct Server {
+    engine: Engine,
+    port: u16,
+    got: mpsc::Receiver<(u64, InFrame)>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+    }
+}
+
+fn start(config: ServerConfig) -> Server {
+    start_with(config, false)
+}
+
+fn start_with(config: ServerConfig, echo: bool) -> Server {
     let listener = bind("127.0.0.1", 0).unwrap();
     let port = listener.local_addr().unwrap().port();
     let config = ServerConfig {
         reactor_num: 1,
         ..config
     };
-    (Engine::start(listener, config, false).unwrap(), port)
+    let engine = Engine::start(listener, config, false).unwrap();
+    let shared = engine.shared().clone();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (tx, got) = mpsc::channel();
+    let stopped = stop.clone();
+    std::thread::spawn(move || {
+        let mut events = VecDeque::new();
+        while !stopped.load(Ordering::Acquire) {
+            shared
+                .events
+                .drain_into(&mut events, Some(Duration::from_millis(20)));
+            for e in events.drain(..) {
+                match e {
+                    Event::Message { fd, frame: f } => {
+                        if echo {
+                            if let Some(s) = shared.sessions.get(fd) {
+                                let reply = frame::encode(0x80 | f.opcode, &f.data);
+                                let _ = s.send(Outgoing::Raw(reply));
+                            }
+                        }
+                        let _ = tx.send((fd, f));
+                    }
+                    Event::Flush { fd } => {
+                        if let Some(s) = shared.sessions.get(fd) {
+                            s.flushed();
+                        }
+                    }
+                    Event::Close { fd, .. } => {
+                        shared.sessions.remove(fd);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    });
+    Server {
+        engine,
+        port,
+        got,
+        stop,
+    }
 }
 
 /// A raw WebSocket client: exact bytes out, frames in.
@@ -127,22 +188,16 @@ impl Client {
 }
 
 /// Messages delivered to PHP (onMessage) within `wait`, with their fd.
-fn messages(engine: &Engine, wait: Duration) -> Vec<(u64, InFrame)> {
-    let mut events = VecDeque::new();
+fn messages(srv: &Server, wait: Duration) -> Vec<(u64, InFrame)> {
     let deadline = Instant::now() + wait;
-    while Instant::now() < deadline {
-        engine
-            .shared()
-            .events
-            .drain_into(&mut events, Some(Duration::from_millis(20)));
+    let mut out = Vec::new();
+    while let Ok(m) = srv
+        .got
+        .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+    {
+        out.push(m);
     }
-    events
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::Message { fd, frame } => Some((fd, frame)),
-            _ => None,
-        })
-        .collect()
+    out
 }
 
 // Autobahn 6.4.1: "κόσμε" then U+110000 encoded in four bytes (invalid), then more.
@@ -154,24 +209,24 @@ const PART3: &[u8] = b"\x65\x64\x69\x74\x65\x64";
 /// waiting for the message's last fragment (Autobahn 6.4.1, 6.4.2).
 #[test]
 fn invalid_utf8_fragment_fails_fast() {
-    let (engine, port) = start(ServerConfig::default());
+    let srv = start(ServerConfig::default());
     for second in [PART2, &PART2[..2]] {
-        let (mut c, _) = Client::connect(port, None);
+        let (mut c, _) = Client::connect(srv.port, None);
         c.send(&Client::frame(frame::OP_TEXT, PART1));
         assert_eq!(c.recv(Duration::from_millis(200)), None);
         c.send(&Client::frame(frame::OP_CONTINUATION, second));
         // The third fragment is never sent: the close must come without it.
         c.expect_close(1007, Duration::from_secs(1));
     }
-    assert!(messages(&engine, Duration::from_millis(50)).is_empty());
+    assert!(messages(&srv, Duration::from_millis(50)).is_empty());
 }
 
 /// The same inside one frame that arrives in chops (Autobahn 6.4.3, 6.4.4).
 #[test]
 fn invalid_utf8_in_a_partly_arrived_frame_fails_fast() {
-    let (engine, port) = start(ServerConfig::default());
+    let srv = start(ServerConfig::default());
     for invalid_end in [PART1.len() + PART2.len(), PART1.len() + 2] {
-        let (mut c, _) = Client::connect(port, None);
+        let (mut c, _) = Client::connect(srv.port, None);
         let text = [PART1, PART2, PART3].concat();
         let wire = Client::frame(0x80 | frame::OP_TEXT, &text);
         let header = wire.len() - text.len();
@@ -180,17 +235,17 @@ fn invalid_utf8_in_a_partly_arrived_frame_fails_fast() {
         c.send(&wire[header + PART1.len()..header + invalid_end]);
         c.expect_close(1007, Duration::from_secs(1));
     }
-    assert!(messages(&engine, Duration::from_millis(50)).is_empty());
+    assert!(messages(&srv, Duration::from_millis(50)).is_empty());
 }
 
 /// Valid text split anywhere, across fragments and chops (code points cut in
 /// two included), arrives whole; the fail-fast checks must not reject it.
 #[test]
 fn valid_utf8_in_fragments_and_chops_is_delivered() {
-    let (engine, port) = start(ServerConfig::default());
+    let srv = start(ServerConfig::default());
     let text = "κόσμε €𝄞 hello".repeat(3);
     let bytes = text.as_bytes();
-    let (mut c, _) = Client::connect(port, None);
+    let (mut c, _) = Client::connect(srv.port, None);
     for cut in [1, 2, 3, 5, 7] {
         // Two fragments cut at `cut`, each sent in two chops cut inside a code point.
         let (a, b) = bytes.split_at(cut);
@@ -215,7 +270,7 @@ fn valid_utf8_in_fragments_and_chops_is_delivered() {
     c.send(&wire[wire.len() - 1..]);
     c.expect_close(1007, Duration::from_secs(1));
 
-    let got = messages(&engine, Duration::from_millis(200));
+    let got = messages(&srv, Duration::from_millis(200));
     assert_eq!(got.len(), 10);
     for (_, m) in got {
         assert_eq!((m.opcode, &m.data[..]), (frame::OP_TEXT, bytes));
@@ -226,14 +281,14 @@ fn valid_utf8_in_fragments_and_chops_is_delivered() {
 /// header arrives, not once its (here never sent) payload has.
 #[test]
 fn bad_header_fails_before_the_payload() {
-    let (_engine, port) = start(ServerConfig::default());
+    let srv = start(ServerConfig::default());
     for first in [
         0x80 | 0x20 | frame::OP_TEXT,  // RSV2
         0x80 | 0x03,                   // reserved opcode
         0x80 | frame::OP_CONTINUATION, // nothing to continue
         0x80 | 0x40 | frame::OP_TEXT,  // RSV1 without permessage-deflate
     ] {
-        let (mut c, _) = Client::connect(port, None);
+        let (mut c, _) = Client::connect(srv.port, None);
         let wire = Client::frame(first, &[b'x'; 1000]);
         c.send(&wire[..20]);
         c.expect_close(1002, Duration::from_secs(1));
@@ -244,11 +299,12 @@ fn bad_header_fails_before_the_payload() {
 /// goes out compressed (RSV1) and inflates to the same text.
 #[test]
 fn compressed_fragments_round_trip() {
-    let (engine, port) = start(ServerConfig {
+    let srv = start(ServerConfig {
         websocket_compression: true,
         ..Default::default()
     });
-    let (mut c, head) = Client::connect(port, Some("permessage-deflate; client_max_window_bits"));
+    let (mut c, head) =
+        Client::connect(srv.port, Some("permessage-deflate; client_max_window_bits"));
     assert!(
         head.contains("Sec-WebSocket-Extensions: permessage-deflate"),
         "{head}"
@@ -267,12 +323,12 @@ fn compressed_fragments_round_trip() {
         };
         c.send(&Client::frame(fin | first, piece));
     }
-    let got = messages(&engine, Duration::from_millis(300));
+    let got = messages(&srv, Duration::from_millis(300));
     assert_eq!(got.len(), 1);
     let (fd, m) = &got[0];
     assert_eq!(m.data, text.as_bytes());
 
-    let session = engine.shared().sessions.get(*fd).unwrap();
+    let session = srv.engine.shared().sessions.get(*fd).unwrap();
     for _ in 0..2 {
         session
             .send(Outgoing::Compressed {
@@ -294,10 +350,10 @@ fn compressed_fragments_round_trip() {
 /// close is answered; a request head before the FIN is answered.
 #[test]
 fn input_that_comes_with_the_fin_is_handled() {
-    let (engine, port) = start(ServerConfig::default());
+    let srv = start(ServerConfig::default());
     let rounds = 20;
     for _ in 0..rounds {
-        let (mut c, _) = Client::connect(port, None);
+        let (mut c, _) = Client::connect(srv.port, None);
         let mut bytes = Client::frame(0x80 | frame::OP_TEXT, b"last words");
         bytes.extend(Client::frame(
             0x80 | frame::OP_CLOSE,
@@ -307,11 +363,11 @@ fn input_that_comes_with_the_fin_is_handled() {
         c.sock.shutdown(std::net::Shutdown::Write).unwrap();
         c.expect_close(1000, Duration::from_secs(2));
     }
-    let got = messages(&engine, Duration::from_millis(100));
+    let got = messages(&srv, Duration::from_millis(100));
     assert_eq!(got.len(), rounds);
 
     for _ in 0..rounds {
-        let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let mut sock = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
         sock.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
         sock.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             .unwrap();
@@ -323,5 +379,43 @@ fn input_that_comes_with_the_fin_is_handled() {
             "{:?}",
             String::from_utf8_lossy(&answer)
         );
+    }
+}
+
+/// A message and then the end of the connection in the same write: the reply
+/// PHP pushes for the message goes out before the close (the close waits for
+/// the Flush barrier), whether the end is a close frame, a protocol error or
+/// the FIN (the peer half-closed and still reads).
+#[test]
+fn replies_go_out_before_the_close() {
+    let srv = start_with(ServerConfig::default(), true);
+    let endings: [(&str, Vec<u8>, Option<u16>); 4] = [
+        (
+            "close frame",
+            Client::frame(0x88, &frame::close_payload(1000, b"")),
+            Some(1000),
+        ),
+        ("bad opcode", Client::frame(0x83, b""), Some(1002)),
+        ("invalid text", Client::frame(0x81, b"\xff"), Some(1007)),
+        ("FIN", Vec::new(), None),
+    ];
+    for (what, ending, code) in endings {
+        for _ in 0..10 {
+            let (mut c, _) = Client::connect(srv.port, None);
+            let mut bytes = Client::frame(0x81, b"one");
+            bytes.extend(Client::frame(0x82, b"two"));
+            bytes.extend(&ending);
+            c.send(&bytes);
+            if code.is_none() {
+                c.sock.shutdown(std::net::Shutdown::Write).unwrap();
+            }
+            let wait = Duration::from_secs(2);
+            assert_eq!(c.recv(wait), Some((0x81, b"one".to_vec())), "{what}");
+            assert_eq!(c.recv(wait), Some((0x82, b"two".to_vec())), "{what}");
+            match code {
+                Some(code) => c.expect_close(code, wait),
+                None => assert_eq!(c.recv(wait), None, "{what}"),
+            }
+        }
     }
 }

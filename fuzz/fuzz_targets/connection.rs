@@ -56,13 +56,25 @@ fn server() -> &'static Server {
     })
 }
 
-/// The PHP side's part: takes events and echoes each message (compressed when the
-/// connection negotiated it, as push() does by default with compression on).
+/// The PHP side's part: takes events, echoes each message (compressed when the
+/// connection negotiated it, as push() does by default with compression on) and
+/// answers Flush barriers.
 fn pump(shared: std::sync::Arc<Shared>) {
     let mut q = std::collections::VecDeque::new();
     loop {
         shared.events.drain_into(&mut q, None);
         for ev in q.drain(..) {
+            if let Event::Flush { fd } = ev {
+                // Every earlier message was echoed: the close may go on.
+                if let Some(s) = shared.sessions.get(fd) {
+                    s.flushed();
+                }
+                continue;
+            }
+            if let Event::Close { fd, .. } = ev {
+                shared.sessions.remove(fd);
+                continue;
+            }
             if let Event::Message { fd, frame: f } = ev {
                 if let Some(s) = shared.sessions.get(fd) {
                     let bye = f.data.starts_with(b"bye");

@@ -1,15 +1,60 @@
-//! The frame decoder on arbitrary bytes: frame::parse_head, apply_mask, the close
-//! payload checks the connection makes, and the steps of the PHP-side
-//! `Frame::unpack()` (src/php/frame.rs), which cannot be built without PHP: it is
-//! parse_head + frame_len + apply_mask + (RSV1) a one-shot decompress + the close
-//! payload split, all reproduced here on the engine's functions.
+//! The frame decoder on arbitrary bytes: frame::parse_head, apply_mask, the
+//! receiver the server connection and the client share (both roles, with and
+//! without permessage-deflate, fed whole and in chops), and receiver::unpack(),
+//! which the PHP-side `Frame::unpack()` is a thin wrapper of.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use swoole_rs_engine::deflate::{DeflateParams, PerMessageDeflate, Role};
 use swoole_rs_engine::frame::{self, flags};
+use swoole_rs_engine::receiver::{self, ProtocolError, Received, Receiver, UnpackError};
+
+/// Everything a receiver gets from `pieces` fed in turn, and how it ended.
+fn receive(role: Role, deflate: bool, pieces: &[&[u8]]) -> (Vec<Received>, Option<ProtocolError>) {
+    let d = deflate.then(|| PerMessageDeflate::new(DeflateParams::default(), role));
+    let mut r = Receiver::new(role, 64 * 1024, d);
+    let mut buf = bytes::BytesMut::new();
+    let mut got = Vec::new();
+    for piece in pieces {
+        buf.extend_from_slice(piece);
+        loop {
+            match r.next(&mut buf) {
+                Ok(Some(x)) => got.push(x),
+                Ok(None) => break,
+                Err(e) => return (got, Some(e)),
+            }
+        }
+    }
+    (got, None)
+}
 
 fuzz_target!(|data: &[u8]| {
+    // The receiver: the same messages and the same error (fail-fast UTF-8 may
+    // only find it sooner) whether the bytes come whole or in two chops.
+    if !data.is_empty() {
+        let split = data[0] as usize % (data.len() + 1);
+        for role in [Role::Server, Role::Client] {
+            for deflate in [false, true] {
+                let whole = receive(role, deflate, &[data]);
+                let chopped = receive(role, deflate, &[&data[..split], &data[split..]]);
+                assert_eq!(whole, chopped, "{role:?} deflate={deflate} split {split}");
+                for m in &whole.0 {
+                    if let Received::Message(f) = m {
+                        assert!(f.data.len() <= 64 * 1024);
+                        if f.opcode == frame::OP_TEXT {
+                            assert!(std::str::from_utf8(&f.data).is_ok(), "invalid text delivered");
+                        }
+                    }
+                    if let Received::Close { frame: f, .. } = m {
+                        let (code, reason) = f.close.clone().unwrap();
+                        assert!(frame::is_valid_close_code(code));
+                        assert!(std::str::from_utf8(&reason).is_ok());
+                    }
+                }
+            }
+        }
+    }
+
     let Some(head) = frame::parse_head(data) else {
         // The longest header is 14 bytes: with that many, a header is always there.
         assert!(data.len() < 14, "no header parsed from {} bytes", data.len());
@@ -99,15 +144,21 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(p, payload);
     }
 
-    // unpack(): RSV1 means a compressed payload, inflated once with a fresh context.
-    if head.rsv1 {
-        let mut d = PerMessageDeflate::new(DeflateParams::default(), Role::Client);
-        let mut out = vec![0xAA; 3];
-        let limit = 64 * 1024;
-        match d.decompress(&payload, limit, &mut out) {
-            Ok(()) => assert!(out.len() - 3 <= limit),
-            Err(_) => assert_eq!(out, [0xAA; 3], "output not restored after an error"),
+    // unpack(): the whole frame, RSV1 inflated once with a fresh context.
+    match receiver::unpack(data, 64 * 1024) {
+        Ok((h, f)) => {
+            assert_eq!(h, head);
+            assert_eq!(f.flags, head.swoole_flags());
+            if head.opcode == frame::OP_CLOSE {
+                assert!(f.data.is_empty() && f.close.is_some());
+            } else if !head.rsv1 {
+                assert_eq!(f.data, payload);
+            } else {
+                assert!(f.data.len() <= 64 * 1024);
+            }
         }
+        Err(UnpackError::Incomplete { .. }) => panic!("whole frame reported incomplete"),
+        Err(UnpackError::BadCompressed) => assert!(head.rsv1),
     }
 
     // encode() of what was decoded gives a frame that decodes to the same thing.

@@ -18,6 +18,7 @@ use swoole_rs_engine::workers::registry::{WORKER_BUSY, WORKER_IDLE};
 use swoole_rs_engine::session::Outgoing;
 
 use super::callbacks::{call, ev, Callback, Outcome};
+use super::closing::REACTOR_SERVER_CLOSE;
 use super::errors::swoole_exception;
 use super::frame::new_frame_object;
 use super::request::{new_request_object, new_response_object, ResponseKind};
@@ -213,6 +214,8 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
         // Once stopping, messages still queued are not handed out (as in Swoole):
         // their connections are already being closed.
         Event::Message { .. } if node.is_stopping() => Flow::Continue,
+        // Nothing reaches PHP after a connection's onClose.
+        Event::Message { fd, .. } if core.closing.is_reported(fd) => Flow::Continue,
         Event::Message { fd, frame } => match core.callbacks.at(ev::MESSAGE) {
             Some(cb) => {
                 let frame = new_frame_object(fd, &frame);
@@ -227,7 +230,16 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
             }
             None => Flow::Continue,
         },
-        Event::Close { fd, websocket } => {
+        Event::Flush { fd } => {
+            // Every earlier event of this fd has been handled: its close may go on.
+            node.flushed(fd);
+            Flow::Continue
+        }
+        Event::Close {
+            fd,
+            websocket,
+            by_server,
+        } => {
             // Chosen while the session (and so its port) is still known.
             let cb = if !websocket && core.callbacks.has("disconnect") {
                 core.callbacks.get("disconnect")
@@ -236,10 +248,14 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
             };
             // Gone for PHP from here on: exist() is false inside onClose.
             node.forget(fd);
+            if !core.closing.take_pending(fd) {
+                return Flow::Continue;
+            }
+            let reactor = if by_server { REACTOR_SERVER_CLOSE } else { 0 };
             match cb {
                 Some(cb) => after(
                     core,
-                    call(&cb, &[server, &long_zval(fd as i64), &long_zval(0)]),
+                    call(&cb, &[server, &long_zval(fd as i64), &long_zval(reactor)]),
                 ),
                 None => Flow::Continue,
             }

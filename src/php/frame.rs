@@ -13,6 +13,7 @@ use ext_php_rs::types::{ZendClassObject, ZendObject, Zval};
 use swoole_rs_engine::bridge::InFrame;
 use swoole_rs_engine::deflate::{DeflateParams, PerMessageDeflate, Role};
 use swoole_rs_engine::frame::{self as wire, flags};
+use swoole_rs_engine::receiver::{self, UnpackError};
 
 use super::args::{Int, Str};
 use super::errors::warn;
@@ -222,53 +223,23 @@ fn unpack(data: &Zval) -> Zval {
     let Some(bytes) = zval_bytes(data) else {
         return bool_zval(false);
     };
-    let Some(head) = wire::parse_head(&bytes) else {
-        if bytes.len() >= 2 {
-            warn_incomplete(0, bytes.len());
+    match receiver::unpack(&bytes, 64 * 1024 * 1024) {
+        Ok((head, frame)) => {
+            let mut z = new_frame_object(0, &frame);
+            // unpack() reports the frame's own FIN bit.
+            if let Some(obj) = z.object_mut() {
+                let _ = obj.set_property("finish", head.fin);
+            }
+            z
         }
-        return bool_zval(false);
-    };
-    let total = head.frame_len().unwrap_or(usize::MAX);
-    if bytes.len() < total {
-        warn_incomplete(total, bytes.len());
-        return bool_zval(false);
-    }
-    let mut payload = bytes[head.header_len..total].to_vec();
-    if let Some(m) = head.mask {
-        wire::apply_mask(&mut payload, m, 0);
-    }
-    if head.rsv1 {
-        match decompress_once(&payload, 64 * 1024 * 1024) {
-            Some(p) => payload = p,
-            None => return bool_zval(false),
+        Err(UnpackError::Incomplete { expected }) => {
+            if bytes.len() >= 2 {
+                warn_incomplete(expected, bytes.len());
+            }
+            bool_zval(false)
         }
+        Err(UnpackError::BadCompressed) => bool_zval(false),
     }
-    let close = (head.opcode == wire::OP_CLOSE).then(|| {
-        if payload.len() >= 2 {
-            (
-                u16::from_be_bytes([payload[0], payload[1]]),
-                Bytes::copy_from_slice(&payload[2..]),
-            )
-        } else {
-            (1000, Bytes::new())
-        }
-    });
-    let frame = InFrame {
-        opcode: head.opcode,
-        flags: head.swoole_flags(),
-        data: if close.is_some() {
-            Bytes::new()
-        } else {
-            Bytes::from(payload)
-        },
-        close,
-    };
-    let mut z = new_frame_object(0, &frame);
-    // unpack() reports the frame's own FIN bit.
-    if let Some(obj) = z.object_mut() {
-        let _ = obj.set_property("finish", head.fin);
-    }
-    z
 }
 
 fn warn_incomplete(expected: usize, actual: usize) {
@@ -365,12 +336,6 @@ fn compress_once(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     d.compress(data, &mut out);
     out
-}
-
-fn decompress_once(data: &[u8], limit: usize) -> Option<Vec<u8>> {
-    let mut d = PerMessageDeflate::new(DEFAULT_PARAMS, Role::Client);
-    let mut out = Vec::new();
-    d.decompress(data, limit, &mut out).ok().map(|_| out)
 }
 
 const DEFAULT_PARAMS: DeflateParams = DeflateParams {

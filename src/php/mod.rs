@@ -4,6 +4,7 @@ mod args;
 mod atomic;
 mod callbacks;
 mod client;
+mod closing;
 mod connections;
 mod constants;
 mod cookie;

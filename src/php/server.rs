@@ -17,6 +17,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, ZendObject, Zval};
 use swoole_rs_engine::config::{ProcessConfig, ServerConfig};
 use swoole_rs_engine::frame as wire;
+use swoole_rs_engine::receiver;
 use swoole_rs_engine::server as engine;
 use swoole_rs_engine::session::{status, Outgoing, SendError};
 use swoole_rs_engine::workers::node::{ConnState, Node, MODE_BASE, MODE_PROCESS};
@@ -76,6 +77,8 @@ pub struct ServerCore {
     this: RefCell<Option<Zval>>,
     /// Extra listening ports (listen() / addListener()).
     ports: RefCell<Vec<Rc<PortState>>>,
+    /// onClose for closes PHP makes.
+    pub closing: super::closing::CloseState,
 }
 
 impl ServerCore {
@@ -205,7 +208,9 @@ impl ServerCore {
         let mut this_zval = Zval::new();
         this_zval.set_object(this);
         *self.this.borrow_mut() = Some(this_zval);
+        self.closing.set_server(Some(&mut *this));
         let result = process::start(self, this, listener, config);
+        self.closing.set_server(None);
         *self.running.borrow_mut() = None;
         // Drops the self-reference (a cycle while running).
         self.this.borrow_mut().take();
@@ -282,6 +287,21 @@ impl ServerCore {
             Some(pid) if pid > 0 => unsafe { libc::kill(pid as i32, libc::SIGTERM) == 0 },
             _ => false,
         }
+    }
+
+    /// Whether this process handles `fd`'s events (so its onClose may run
+    /// here, at once, when PHP closes it): its own connection, or in
+    /// SWOOLE_PROCESS mode with dispatch_mode 2 the worker fd % worker_num.
+    fn handles_events_of(&self, fd: i64) -> bool {
+        let Some(node) = self.node() else { return false };
+        let Ok(fd) = u64::try_from(fd) else { return false };
+        if node.engine.as_ref().is_some_and(|e| e.sessions.get(fd).is_some()) {
+            return node.mode != MODE_PROCESS;
+        }
+        node.mode == MODE_PROCESS
+            && node.worker_id >= 0
+            && self.procs.borrow().dispatch_mode == 2
+            && (fd % node.worker_num as u64) as i64 == node.worker_id
     }
 
     fn bind(&self, fd: i64, uid: i64) -> bool {
@@ -369,7 +389,8 @@ impl ServerCore {
         let Some(s) = self.conn(fd) else {
             return false;
         };
-        let item = if s.status == status::ACTIVE {
+        let websocket = s.status == status::ACTIVE;
+        let item = if websocket {
             Outgoing::Close {
                 code: 1000,
                 reason: Bytes::new(),
@@ -377,7 +398,13 @@ impl ServerCore {
         } else {
             Outgoing::End
         };
-        self.send_to(fd, item).is_ok()
+        if self.send_to(fd, item).is_err() {
+            return false;
+        }
+        if self.handles_events_of(fd) {
+            self.closing.run_now(&self.callbacks, s.fd, websocket);
+        }
+        true
     }
 
     fn exist(&self, fd: i64) -> bool {
@@ -634,6 +661,13 @@ impl ServerCore {
             // to, and nothing the caller did wrong.
             return false;
         }
+        if first & 0x0F == wire::OP_CLOSE && first & 0x80 != 0 {
+            // A close frame ends the connection's output: the engine must know
+            // it was sent, or it would send a second one when the peer answers.
+            let (code, reason) = receiver::split_close(&Bytes::copy_from_slice(payload))
+                .unwrap_or((1000, Bytes::new()));
+            return report_send(fd, self.send_to(fd, Outgoing::Close { code, reason }));
+        }
         let item = if s.compression {
             Outgoing::Compressed {
                 first,
@@ -677,11 +711,18 @@ impl ServerCore {
             ));
             return false;
         };
-        self.send_to(fd, Outgoing::Close {
+        if self.send_to(fd, Outgoing::Close {
             code: code as u16,
             reason: Bytes::from(reason),
         })
-        .is_ok()
+        .is_err()
+        {
+            return false;
+        }
+        if self.handles_events_of(fd) {
+            self.closing.run_now(&self.callbacks, fd as u64, true);
+        }
+        true
     }
 
     fn ping(&self, fd: i64, data: Vec<u8>) -> bool {

@@ -96,6 +96,12 @@ fn main() {
                     }
                     Mode::Empty => {}
                 },
+                // The earlier messages are answered: the close may go on.
+                Event::Flush { fd } => {
+                    if let Some(s) = shared.sessions.get(fd) {
+                        s.flushed();
+                    }
+                }
                 Event::Close { fd, .. } => {
                     shared.sessions.remove(fd);
                 }

@@ -24,6 +24,8 @@ pub enum Msg {
     Event(Event),
     /// Write something to a connection its receiver owns.
     Send { fd: Fd, item: Outgoing },
+    /// Worker → master: PHP reached the fd's Flush barrier.
+    Flushed { fd: Fd },
     /// Worker → master: onClose has run, the fd can go.
     Forget { fd: Fd },
     /// Worker → master: this worker stops; hold its events for the next one.

@@ -153,6 +153,15 @@ impl Node {
         sent.map_err(|_| SendError::Closed)
     }
 
+    /// PHP reached `fd`'s Flush barrier: its close may go on (ordered close).
+    pub fn flushed(&self, fd: Fd) {
+        if let Some(s) = self.engine.as_ref().and_then(|e| e.sessions.get(fd)) {
+            s.flushed();
+        } else if let Some(m) = &self.master {
+            let _ = m.send(&Msg::Flushed { fd });
+        }
+    }
+
     /// The handshake was answered with a 101: pushes may follow at once.
     pub fn mark_active(&self, fd: Fd) {
         if let Some(s) = self.engine.as_ref().and_then(|e| e.sessions.get(fd)) {

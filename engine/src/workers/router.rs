@@ -115,6 +115,11 @@ impl Router {
                     }
                 }
                 Msg::Forget { fd } => shared.forget(fd),
+                Msg::Flushed { fd } => {
+                    if let Some(s) = shared.sessions.get(fd) {
+                        s.flushed();
+                    }
+                }
                 Msg::Leaving => self.port(worker_id, PortMsg::Leave),
                 Msg::Shutdown => crate::server::shutdown(&shared),
                 Msg::Bind { fd, uid } => self.bind(fd, uid),
