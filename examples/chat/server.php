@@ -18,8 +18,11 @@ if ($page === false) {
 }
 
 $server = new Swoole\WebSocket\Server('0.0.0.0', $port);
-/** @var array<int, string> $names nickname of each WebSocket connection, by fd */
-$names = [];
+// The nickname of each WebSocket connection, by fd. A Swoole\Table lives in shared memory,
+// so every worker process (one per CPU by default) sees every connection's name.
+$names = new Swoole\Table(4096);
+$names->column('name', Swoole\Table::TYPE_STRING, 128);
+$names->create();
 
 /** A nickname or message text as it may be shown: UTF-8, no control characters, trimmed, capped. */
 function clean($value, int $max): string
@@ -64,15 +67,16 @@ $server->on('request', function (Swoole\Http\Request $request, Swoole\Http\Respo
     }
 });
 
-$server->on('open', function (Swoole\WebSocket\Server $server, Swoole\Http\Request $request) use (&$names) {
+$server->on('open', function (Swoole\WebSocket\Server $server, Swoole\Http\Request $request) use ($names) {
     $name = clean($request->get['name'] ?? '', 32);
-    $names[$request->fd] = $name !== '' ? $name : "guest{$request->fd}";
+    $name = $name !== '' ? $name : "guest{$request->fd}";
+    $names->set((string)$request->fd, ['name' => $name]);
     $online = count($names);
-    echo "open fd={$request->fd} name={$names[$request->fd]} online=$online\n";
-    broadcast($server, ['name' => null, 'text' => "{$names[$request->fd]} joined ($online online)"]);
+    echo "open fd={$request->fd} name=$name online=$online\n";
+    broadcast($server, ['name' => null, 'text' => "$name joined ($online online)"]);
 });
 
-$server->on('message', function (Swoole\WebSocket\Server $server, Swoole\WebSocket\Frame $frame) use (&$names) {
+$server->on('message', function (Swoole\WebSocket\Server $server, Swoole\WebSocket\Frame $frame) use ($names) {
     $msg = json_decode($frame->data, true);
     $text = clean(is_array($msg) ? ($msg['text'] ?? '') : '', 2000);
     if ($text === '') {
@@ -81,18 +85,18 @@ $server->on('message', function (Swoole\WebSocket\Server $server, Swoole\WebSock
     }
     $name = clean($msg['name'] ?? '', 32);
     if ($name === '') {
-        $name = $names[$frame->fd] ?? "guest{$frame->fd}";
+        $name = $names->get((string)$frame->fd, 'name') ?: "guest{$frame->fd}";
     }
     $sent = broadcast($server, ['name' => $name, 'text' => $text]);
     echo "message fd={$frame->fd} name=$name to=$sent\n";
 });
 
-$server->on('close', function (Swoole\WebSocket\Server $server, int $fd) use (&$names) {
-    if (!isset($names[$fd])) {
+$server->on('close', function (Swoole\WebSocket\Server $server, int $fd) use ($names) {
+    $name = $names->get((string)$fd, 'name');
+    if ($name === false) {
         return; // a plain HTTP connection (the page itself)
     }
-    $name = $names[$fd];
-    unset($names[$fd]);
+    $names->del((string)$fd);
     $online = count($names);
     echo "close fd=$fd name=$name online=$online\n";
     broadcast($server, ['name' => null, 'text' => "$name left ($online online)"], $fd);
