@@ -70,6 +70,8 @@ pub enum Event {
 pub struct EventQueue {
     queue: Mutex<VecDeque<Event>>,
     ready: Condvar,
+    /// Also woken with `ready`, for a consumer that waits in an async runtime.
+    notify: std::sync::OnceLock<Arc<tokio::sync::Notify>>,
 }
 
 impl EventQueue {
@@ -84,7 +86,15 @@ impl EventQueue {
         drop(q);
         if was_empty {
             self.ready.notify_one();
+            if let Some(n) = self.notify.get() {
+                n.notify_one();
+            }
         }
+    }
+
+    /// Registers an async waiter woken along with the condvar (once per queue).
+    pub fn set_notify(&self, n: Arc<tokio::sync::Notify>) {
+        let _ = self.notify.set(n);
     }
 
     /// Moves every queued event into `out`, waiting up to `timeout` for the

@@ -14,6 +14,7 @@ use swoole_rs_engine::server::{Engine, Shared};
 use swoole_rs_engine::session::Outgoing;
 
 use super::callbacks::{call, ev, Callback, Outcome};
+use super::reactor;
 use super::errors::swoole_exception;
 use super::frame::new_frame_object;
 use super::request::{new_request_object, new_response_object, ResponseKind};
@@ -57,20 +58,24 @@ pub fn run(
     }
     if matches!(flow, Flow::Continue) {
         if let Some(cb) = core.callbacks.get("workerstart") {
-            flow = after(core, call(&cb, &[&server, &long_zval(0)]));
+            flow = after(core, reactor::call(&cb, &[&server, &long_zval(0)]));
         }
     }
 
     let mut batch = VecDeque::new();
     while matches!(flow, Flow::Continue) {
-        shared.events.drain_into(&mut batch, None);
+        reactor::wait_events(&shared.events, &mut batch);
         while let Some(event) = batch.pop_front() {
             flow = dispatch(core, &server, &shared, event);
             if !matches!(flow, Flow::Continue) {
                 break;
             }
         }
+        if matches!(flow, Flow::Continue) {
+            flow = Flow::from(&reactor::run_due());
+        }
     }
+    reactor::server_stopped(matches!(flow, Flow::Stopped));
 
     match flow {
         Flow::Exit => {
@@ -144,14 +149,14 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
         Event::Message { fd, frame } => match core.callbacks.at(ev::MESSAGE) {
             Some(cb) => {
                 let frame = new_frame_object(fd, &frame);
-                after(core, call(&cb, &[server, &frame]))
+                after(core, reactor::call(&cb, &[server, &frame]))
             }
             None => Flow::Continue,
         },
         Event::Open { fd, request } => match core.callbacks.at(ev::OPEN) {
             Some(cb) => {
                 let req = new_request_object(fd, &request);
-                after(core, call(&cb, &[server, &req]))
+                after(core, reactor::call(&cb, &[server, &req]))
             }
             None => Flow::Continue,
         },
@@ -166,7 +171,7 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
             match cb {
                 Some(cb) => after(
                     core,
-                    call(&cb, &[server, &long_zval(fd as i64), &long_zval(0)]),
+                    reactor::call(&cb, &[server, &long_zval(fd as i64), &long_zval(0)]),
                 ),
                 None => Flow::Continue,
             }
@@ -174,7 +179,7 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
         Event::Connect { fd } => match core.callbacks.get("connect") {
             Some(cb) => after(
                 core,
-                call(&cb, &[server, &long_zval(fd as i64), &long_zval(0)]),
+                reactor::call(&cb, &[server, &long_zval(fd as i64), &long_zval(0)]),
             ),
             None => Flow::Continue,
         },
@@ -183,7 +188,7 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                 let data = bytes_zval(&data);
                 after(
                     core,
-                    call(&cb, &[server, &long_zval(fd as i64), &long_zval(0), &data]),
+                    reactor::call(&cb, &[server, &long_zval(fd as i64), &long_zval(0), &data]),
                 )
             }
             None => Flow::Continue,
@@ -202,13 +207,15 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                 z.set_object(&mut response.std);
                 z
             };
-            let flow = after(core, call(&cb, &[&req, &resp_zval]));
-            if !response.is_ended() {
-                // No end(): answer as Swoole does, with an empty 500, so the client never hangs.
-                response.status(500, None);
-                response.end(None);
-            }
-            flow
+            // When the callback's coroutine ends: no end() gets an empty 500, as
+            // in Swoole, so the client never hangs.
+            let done = move |_: &Outcome| {
+                if !response.is_ended() {
+                    response.status(500, None);
+                    response.end(None);
+                }
+            };
+            after(core, reactor::call_then(&cb, &[&req, &resp_zval], Some(Box::new(done))))
         }
         Event::Handshake { fd, request } => {
             let Some(cb) = core.callbacks.get("handshake") else {
@@ -221,23 +228,24 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                 z.set_object(&mut response.std);
                 z
             };
-            let outcome = call(&cb, &[&req, &resp_zval]);
-            // `return false` refuses the handshake even after a response was sent.
-            let refused = matches!(&outcome, Outcome::Returned(r) if r.is_false());
-            let flow = after(core, outcome);
-            if refused && response.is_ended() {
-                if let Some(s) = shared.sessions.get(fd) {
-                    let _ = s.send(Outgoing::End);
+            let shared = shared.clone();
+            let done = move |outcome: &Outcome| {
+                // `return false` refuses the handshake even after a response was sent.
+                let refused = matches!(outcome, Outcome::Returned(r) if r.is_false());
+                if refused && response.is_ended() {
+                    if let Some(s) = shared.sessions.get(fd) {
+                        let _ = s.send(Outgoing::End);
+                    }
+                } else if !response.is_ended() {
+                    if let Some(s) = shared.sessions.get(fd) {
+                        let _ = s.send(Outgoing::HandshakeDone {
+                            response: Refusal::BadRequest.response(),
+                            upgraded: false,
+                        });
+                    }
                 }
-            } else if !response.is_ended() {
-                if let Some(s) = shared.sessions.get(fd) {
-                    let _ = s.send(Outgoing::HandshakeDone {
-                        response: Refusal::BadRequest.response(),
-                        upgraded: false,
-                    });
-                }
-            }
-            flow
+            };
+            after(core, reactor::call_then(&cb, &[&req, &resp_zval], Some(Box::new(done))))
         }
     }
 }

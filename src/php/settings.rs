@@ -18,8 +18,6 @@ const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
     "task_worker_num",
     "dispatch_mode",
     "daemonize",
-    "enable_coroutine",
-    "hook_flags",
     "max_request",
     "max_coroutine",
     "pid_file",
@@ -64,6 +62,13 @@ pub fn apply(
             }
             "websocket_subprotocol" => {
                 config.websocket_subprotocol = v.coerce_to_string().filter(|s| !s.is_empty());
+            }
+            // The PHP thread's reactor: callbacks in coroutines, runtime hooks.
+            "enable_coroutine" => super::reactor::set_callback_coroutines(as_bool()),
+            "hook_flags" => {
+                if let Some(f) = zval_long(v) {
+                    super::hooks::set_flags(f);
+                }
             }
             "websocket_compression" => config.websocket_compression = as_bool(),
             "open_websocket_close_frame" => config.open_websocket_close_frame = as_bool(),
