@@ -107,12 +107,14 @@ fn fd_of(sock: &Zval) -> Option<RawFd> {
     None
 }
 
-/// A raw fd for AsyncFd (we never close it: the stream owns it).
-struct Raw(RawFd);
+/// The watch's own duplicate of the stream's fd: registered with the
+/// runtime under its own number, so a new watch on the same stream (set())
+/// never collides with the old one, and closed with the watch.
+struct Raw(std::os::fd::OwnedFd);
 
 impl std::os::fd::AsRawFd for Raw {
     fn as_raw_fd(&self) -> RawFd {
-        self.0
+        std::os::fd::AsRawFd::as_raw_fd(&self.0)
     }
 }
 
@@ -141,9 +143,15 @@ fn spawn_watch(fd: RawFd, events: i64) -> Option<JoinHandle<()>> {
     let r = reactor::get();
     let want = interest(events)?;
     let _guard = reactor::runtime().enter();
-    // The stream owns the fd and outlives the watch (del() or its end comes first).
+    // SAFETY: duplicates a live fd; the copy is owned by the watch.
+    let dup = unsafe { libc::dup(fd) };
+    if dup < 0 {
+        return None;
+    }
+    // SAFETY: `dup` is a fresh fd nothing else owns.
+    let own = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(dup) };
     #[allow(deprecated)]
-    let afd = AsyncFd::with_interest(Raw(fd), want).ok()?;
+    let afd = AsyncFd::with_interest(Raw(own), want).ok()?;
     let wake = r.io_wake();
     Some(r.local().spawn_local(async move {
         loop {
