@@ -746,7 +746,7 @@ namespace Swoole {
         /** Same as yield(). */
         public static function suspend(): bool {}
 
-        /** Runs coroutine $cid, suspended by yield(), now; false with a warning otherwise. */
+        /** Lets coroutine $cid, suspended by yield(), run again (on the loop's next round); false with a warning otherwise. */
         public static function resume(int $cid): bool {}
 
         /** Ends the wait of coroutine $cid (its sleep or pop returns false); false for itself or an unknown id. */

@@ -157,19 +157,21 @@ pub fn backtrace_string(cid: u64) -> String {
         return String::new();
     };
     let mut out = String::new();
-    for (i, (_, frame)) in frames.iter().enumerate() {
+    let mut i = 0;
+    for (_, frame) in frames.iter() {
         let Some(f) = frame.array() else { continue };
         let s = |k: &str| f.get(k).and_then(Zval::string).unwrap_or_default();
+        // The machinery under every coroutine is not the script's.
+        let func = s("function");
+        if (s("class") == "Fiber" && func == "suspend") || func == "Swoole\\Coroutine\\__main" {
+            continue;
+        }
         let place = match f.get("line").and_then(Zval::long) {
             Some(line) => format!("{}({line})", s("file")),
             None => "[internal function]".to_string(),
         };
-        out.push_str(&format!(
-            "#{i} {place}: {}{}{}()\n",
-            s("class"),
-            s("type"),
-            s("function")
-        ));
+        out.push_str(&format!("#{i} {place}: {}{}{func}()\n", s("class"), s("type")));
+        i += 1;
     }
     out.trim_end().to_string()
 }
@@ -348,13 +350,11 @@ impl Coroutine {
             warn("you can not resume the coroutine which is in IO operation or non-existent");
             return false;
         }
-        match reactor::resume_yielded(cid as u64) {
-            Some(_) => true,
-            None => {
-                warn("you can not resume the coroutine which is in IO operation or non-existent");
-                false
-            }
+        if reactor::resume_yielded(cid as u64) {
+            return true;
         }
+        warn("you can not resume the coroutine which is in IO operation or non-existent");
+        false
     }
 
     #[php(optional = throw_exception)]

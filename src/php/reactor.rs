@@ -642,21 +642,19 @@ pub fn is_cancelled(cid: u64) -> bool {
     get().coros.borrow().get(&cid).is_some_and(|c| c.cancelled)
 }
 
-/// `Co::resume()`: runs a coroutine suspended by `Co::yield()` now.
-pub fn resume_yielded(cid: u64) -> Option<Leg> {
-    let r = get();
-    let fiber = {
-        let mut coros = r.coros.borrow_mut();
-        let c = coros.get_mut(&cid)?;
-        match c.state {
-            State::Suspended { yielded: true, .. } => {
-                c.wake = Wake::Woken;
-                c.fiber.shallow_clone()
-            }
-            _ => return None,
+/// `Co::resume()`: a coroutine suspended by `Co::yield()` runs again on the
+/// loop's next round (not at once as in Swoole: PHP refuses Fiber switches
+/// in some contexts, destructors among them, where Swoole's resume is used).
+pub fn resume_yielded(cid: u64) -> bool {
+    let token = {
+        let r = get();
+        let coros = r.coros.borrow();
+        match coros.get(&cid).map(|c| c.state) {
+            Some(State::Suspended { seq, yielded: true }) => Waiter { cid, seq },
+            _ => return false,
         }
     };
-    Some(enter(&r, cid, &fiber, false))
+    wake(token, Wake::Woken)
 }
 
 /// Runs the coroutines that are ready now (not those readied meanwhile).
