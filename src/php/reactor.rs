@@ -777,6 +777,9 @@ fn next_deadline(r: &Reactor) -> Option<Instant> {
     None
 }
 
+/// How late a tick may fall behind its plan and still catch up.
+const CATCH_UP: Duration = Duration::from_secs(1);
+
 /// Fires every timer due by now.
 fn run_timers(r: &Rc<Reactor>) -> Leg {
     let now = Instant::now();
@@ -801,10 +804,12 @@ fn run_timers(r: &Rc<Reactor>) -> Leg {
                 let mut args: Vec<Zval> = Vec::with_capacity(t.args.len() + 1);
                 match t.interval {
                     Some(iv) => {
-                        // From the planned time, not from now: no drift. Beats
-                        // missed while the thread was busy are skipped.
+                        // From the planned time, not from now: no drift. A beat
+                        // missed by a short stall (a busy callback, a loaded
+                        // machine) still fires, at once; after a stall of more
+                        // than a second the missed beats are skipped.
                         let mut next = t.deadline + iv;
-                        if next <= now {
+                        if next + CATCH_UP <= now {
                             let behind = (now - next).as_nanos() / iv.as_nanos().max(1) + 1;
                             next += iv * behind as u32;
                         }
