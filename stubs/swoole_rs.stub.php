@@ -136,41 +136,41 @@ namespace {
     const SWOOLE_EVENT_READ = 512;
     /** Event::add() $events bit. */
     const SWOOLE_EVENT_WRITE = 1024;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_ALL = 2143285247;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_CURL = 2048;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_FILE = 256;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_MONGODB = 4194304;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_NATIVE_CURL = 4096;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_NET_FUNCTION = 2097152;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_PROC = 1024;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_SLEEP = 512;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_SOCKETS = 16384;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_SSL = 32;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_STDIO = 32768;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_STREAM_FUNCTION = 128;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_STREAM_SELECT = 128;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_TCP = 2;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_TLS = 64;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_UDG = 16;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_UDP = 4;
-    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP is the one implemented. */
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
     const SWOOLE_HOOK_UNIX = 8;
     /** Timer interval limit. */
     const SWOOLE_TIMER_MAX_MS = 9223372036854775807;
@@ -567,7 +567,7 @@ namespace Swoole {
         public function __construct() {}
 
         /**
-         * Turns hooks on (SWOOLE_HOOK_* flags, true for all, false for none); SLEEP is the one implemented.
+         * Turns hooks on (SWOOLE_HOOK_* flags, true for all, false for none); SLEEP, TCP and UNIX are implemented.
          *
          * @param int|bool $flags
          */

@@ -1,4 +1,5 @@
-//! `Swoole\Runtime` and the runtime hooks: with `SWOOLE_HOOK_SLEEP` on,
+//! `Swoole\Runtime` and the runtime hooks (TCP and UNIX streams: see
+//! [`super::stream_hook`]). With `SWOOLE_HOOK_SLEEP` on,
 //! `sleep()`, `usleep()`, `time_nanosleep()` and `time_sleep_until()` called
 //! inside a coroutine suspend only that coroutine. Their internal handlers
 //! are replaced while hooks are on; outside a coroutine (or with arguments
@@ -38,6 +39,9 @@ pub fn set_flags(f: i64) {
     FLAGS.with(|c| c.set(f));
     if f & HOOK_SLEEP != 0 {
         install();
+    }
+    if f & (super::stream_hook::HOOK_TCP | super::stream_hook::HOOK_UNIX) != 0 {
+        super::stream_hook::install();
     }
 }
 
@@ -89,6 +93,7 @@ fn install() {
 /// RSHUTDOWN: the original handlers go back, hooks off.
 pub fn request_shutdown() {
     FLAGS.with(|c| c.set(0));
+    super::stream_hook::uninstall();
     let saved = SAVED.with(|s| std::mem::take(&mut *s.borrow_mut()));
     for (f, h) in saved {
         // SAFETY: the entries found at install time, still registered.

@@ -17,6 +17,7 @@ mod reactor;
 mod request;
 mod server;
 mod settings;
+mod stream_hook;
 mod timer;
 mod upload;
 mod values;

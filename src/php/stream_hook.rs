@@ -1,0 +1,267 @@
+//! The TCP and UNIX stream hooks (`SWOOLE_HOOK_TCP`, `SWOOLE_HOOK_UNIX`):
+//! PHP's `tcp://` and `unix://` transports are wrapped so that a socket
+//! stream read inside a coroutine waits for data by suspending the coroutine
+//! instead of blocking the thread in poll(2). Everything built on PHP streams
+//! (`stream_socket_client`, `fsockopen`, phpredis, mysqlnd) inherits it.
+//!
+//! The transport factory is PHP's own; only the stream's ops table is swapped
+//! for a copy whose `read` first waits for readability the coroutine way (with
+//! the stream's own timeout) and then calls PHP's read, which finds the data
+//! there. Connect and write stay PHP's (a local connect or a write into an
+//! empty send buffer does not wait). Outside a coroutine, or with the hook
+//! off, PHP's read runs unchanged.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::raw::{c_char, c_int, c_long, c_void};
+use std::time::Duration;
+
+use tokio::io::unix::AsyncFd;
+use tokio::io::Interest;
+
+use super::reactor;
+
+pub const HOOK_TCP: i64 = 2;
+pub const HOOK_UNIX: i64 = 8;
+
+/// PHP's `php_stream_ops` (main/php_streams.h).
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct StreamOps {
+    write: Option<unsafe extern "C" fn(*mut Stream, *const c_char, usize) -> isize>,
+    read: Option<unsafe extern "C" fn(*mut Stream, *mut c_char, usize) -> isize>,
+    close: *const c_void,
+    flush: *const c_void,
+    label: *const c_char,
+    seek: *const c_void,
+    cast: *const c_void,
+    stat: *const c_void,
+    set_option: *const c_void,
+}
+
+/// The head of PHP's `php_stream`: the two fields used here.
+#[repr(C)]
+struct Stream {
+    ops: *const StreamOps,
+    abstract_: *mut NetData,
+}
+
+/// PHP's `php_netstream_data_t` (main/php_network.h).
+#[repr(C)]
+struct NetData {
+    socket: c_int,
+    is_blocked: c_char,
+    timeout: libc::timeval,
+    timeout_event: c_char,
+    ownsize: usize,
+}
+
+type Factory = unsafe extern "C" fn(
+    proto: *const c_char,
+    protolen: usize,
+    resourcename: *const c_char,
+    resourcenamelen: usize,
+    persistent_id: *const c_char,
+    options: c_int,
+    flags: c_int,
+    timeout: *mut libc::timeval,
+    context: *mut c_void,
+) -> *mut Stream;
+
+extern "C" {
+    fn php_stream_xport_register(protocol: *const c_char, factory: Factory) -> c_int;
+    fn php_stream_xport_get_hash() -> *mut ext_php_rs::ffi::HashTable;
+}
+
+thread_local! {
+    /// Original factories by transport name.
+    static FACTORIES: RefCell<HashMap<&'static str, Factory>> = RefCell::new(HashMap::new());
+    /// Our ops copies, by the original ops they wrap (leaked: they live as long as streams).
+    static OPS: RefCell<HashMap<usize, &'static StreamOps>> = RefCell::new(HashMap::new());
+}
+
+fn original_ops_of(ours: *const StreamOps) -> Option<&'static StreamOps> {
+    OPS.with(|o| {
+        o.borrow()
+            .iter()
+            .find(|(_, v)| std::ptr::eq(**v, ours))
+            .map(|(k, _)| {
+                // SAFETY: keys are pointers to PHP's static ops tables.
+                unsafe { &*(*k as *const StreamOps) }
+            })
+    })
+}
+
+fn our_ops_for(orig: *const StreamOps) -> Option<&'static StreamOps> {
+    if orig.is_null() {
+        return None;
+    }
+    Some(OPS.with(|o| {
+        *o.borrow_mut().entry(orig as usize).or_insert_with(|| {
+            // SAFETY: PHP's static ops table.
+            let mut copy = unsafe { *orig };
+            copy.read = Some(hooked_read);
+            Box::leak(Box::new(copy))
+        })
+    }))
+}
+
+fn factory_for(name: &str) -> Option<Factory> {
+    FACTORIES.with(|f| f.borrow().get(name).copied())
+}
+
+macro_rules! wrapper {
+    ($fn_name:ident, $proto:literal) => {
+        unsafe extern "C" fn $fn_name(
+            proto: *const c_char,
+            protolen: usize,
+            resourcename: *const c_char,
+            resourcenamelen: usize,
+            persistent_id: *const c_char,
+            options: c_int,
+            flags: c_int,
+            timeout: *mut libc::timeval,
+            context: *mut c_void,
+        ) -> *mut Stream {
+            let Some(orig) = factory_for($proto) else {
+                return std::ptr::null_mut();
+            };
+            let stream = orig(
+                proto,
+                protolen,
+                resourcename,
+                resourcenamelen,
+                persistent_id,
+                options,
+                flags,
+                timeout,
+                context,
+            );
+            if !stream.is_null() {
+                if let Some(ours) = our_ops_for((*stream).ops) {
+                    (*stream).ops = ours;
+                }
+            }
+            stream
+        }
+    };
+}
+
+wrapper!(tcp_factory, "tcp");
+wrapper!(unix_factory, "unix");
+
+fn hooked(kind: i64) -> bool {
+    super::hooks::flags() & kind != 0
+}
+
+/// Installs the wrapped transports (once); the flags decide at read time.
+pub fn install() {
+    if FACTORIES.with(|f| !f.borrow().is_empty()) {
+        return;
+    }
+    // SAFETY: PHP's transport table, read at request time on the PHP thread.
+    let ht = unsafe { php_stream_xport_get_hash() };
+    if ht.is_null() {
+        return;
+    }
+    for (name, ours) in [("tcp", tcp_factory as Factory), ("unix", unix_factory as Factory)] {
+        // SAFETY: the table maps names to factory pointers.
+        let p = unsafe {
+            ext_php_rs::ffi::zend_hash_str_find_ptr_lc(ht, name.as_ptr().cast(), name.len())
+        };
+        if p.is_null() {
+            continue;
+        }
+        // SAFETY: the stored pointer is a transport factory.
+        let orig: Factory = unsafe { std::mem::transmute::<*mut c_void, Factory>(p) };
+        FACTORIES.with(|f| f.borrow_mut().insert(name, orig));
+        let cname = std::ffi::CString::new(name).expect("no NUL");
+        // SAFETY: registers a factory with PHP's signature.
+        unsafe { php_stream_xport_register(cname.as_ptr(), ours) };
+    }
+}
+
+/// RSHUTDOWN: PHP's own factories go back.
+pub fn uninstall() {
+    let saved = FACTORIES.with(|f| std::mem::take(&mut *f.borrow_mut()));
+    for (name, orig) in saved {
+        let cname = std::ffi::CString::new(name).expect("no NUL");
+        // SAFETY: re-registers the factory found at install time.
+        unsafe { php_stream_xport_register(cname.as_ptr(), orig) };
+    }
+}
+
+/// Whether `fd` is readable now.
+fn readable_now(fd: RawFd) -> bool {
+    let mut p = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, no wait.
+    unsafe { libc::poll(&mut p, 1, 0) == 1 }
+}
+
+/// Suspends the coroutine until `fd` is readable or `limit` passes; false on timeout.
+fn wait_readable(fd: RawFd, limit: Option<Duration>) -> Option<bool> {
+    // SAFETY: a duplicate the future owns, so the runtime's registration never
+    // touches the stream's own fd.
+    let dup = unsafe { libc::dup(fd) };
+    if dup < 0 {
+        return None;
+    }
+    // SAFETY: a fresh fd nothing else owns.
+    let own = unsafe { OwnedFd::from_raw_fd(dup) };
+    // Registration needs the runtime entered; the guard must be gone before
+    // the coroutine suspends (guards are per thread and strictly nested).
+    let afd = {
+        let _rt = reactor::runtime().enter();
+        #[allow(deprecated)]
+        AsyncFd::with_interest(own, Interest::READABLE).ok()?
+    };
+    reactor::wait(async move {
+        let ready = async {
+            if let Ok(mut g) = afd.readable().await {
+                g.clear_ready();
+            }
+        };
+        match limit {
+            Some(t) => tokio::time::timeout(t, ready).await.is_ok(),
+            None => {
+                ready.await;
+                true
+            }
+        }
+    })
+}
+
+unsafe extern "C" fn hooked_read(stream: *mut Stream, buf: *mut c_char, count: usize) -> isize {
+    let ours = (*stream).ops;
+    let Some(orig) = original_ops_of(ours) else {
+        return -1;
+    };
+    let Some(read) = orig.read else { return -1 };
+    let sock = (*stream).abstract_;
+    let in_co = reactor::current_own().is_some();
+    if in_co && !sock.is_null() && (*sock).is_blocked != 0 && (hooked(HOOK_TCP) || hooked(HOOK_UNIX))
+    {
+        let fd = (*sock).socket;
+        if fd >= 0 && !readable_now(fd) {
+            let tv = (*sock).timeout;
+            let limit = (tv.tv_sec >= 0).then(|| {
+                Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as c_long as u64)
+            });
+            match wait_readable(fd, limit) {
+                Some(true) => {}
+                Some(false) => {
+                    // As PHP's own read on timeout: no data, timed_out set.
+                    (*sock).timeout_event = 1;
+                    return 0;
+                }
+                None => return -1,
+            }
+        }
+    }
+    read(stream, buf, count)
+}
