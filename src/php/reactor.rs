@@ -159,6 +159,9 @@ pub struct Reactor {
     shutdown_hook: Cell<bool>,
     /// Server and timer callbacks run in coroutines (`enable_coroutine`).
     callback_coroutines: Cell<bool>,
+    /// Parked Fibers for reuse, and the id a resumed one runs next.
+    pool: RefCell<Vec<Zval>>,
+    handoff: Cell<u64>,
     /// Fds watched by `Swoole\Event::add()`.
     watchers: RefCell<super::event::Watchers>,
 }
@@ -195,6 +198,8 @@ impl Reactor {
             dead: Cell::new(false),
             shutdown_hook: Cell::new(false),
             callback_coroutines: Cell::new(true),
+            pool: RefCell::default(),
+            handoff: Cell::new(0),
             watchers: RefCell::default(),
         }
     }
@@ -410,18 +415,11 @@ pub fn spawn(
     on_done: Option<Done>,
 ) -> Result<(u64, Leg), ()> {
     let r = get();
-    let Some(ce) = fiber_class() else {
-        super::errors::warn("Fiber is not available");
-        return Err(());
+    let pooled = r.pool.borrow_mut().pop();
+    let (fiber, fresh) = match pooled {
+        Some(f) => (f, false),
+        None => (new_fiber()?, true),
     };
-    let Ok(fiber) = ext_php_rs::convert::IntoZval::into_zval(ce.new(), false) else {
-        return Err(());
-    };
-    let main = Zval::try_from("Swoole\\Coroutine\\__main").map_err(|_| ())?;
-    let _ = fiber.try_call_method("__construct", vec![&main]);
-    if exception_pending() {
-        return Err(());
-    }
     let cid = r.next_cid.get();
     r.next_cid.set(cid + 1);
     let pcid = match r.current.get() {
@@ -453,8 +451,26 @@ pub fn spawn(
     if n > r.peak.get() {
         r.peak.set(n);
     }
-    let leg = enter(&r, cid, &fiber, true);
+    if !fresh {
+        r.handoff.set(cid);
+    }
+    let leg = enter(&r, cid, &fiber, fresh);
     Ok((cid, leg))
+}
+
+/// A new Fiber running `Swoole\Coroutine\__main`.
+fn new_fiber() -> Result<Zval, ()> {
+    let Some(ce) = fiber_class() else {
+        super::errors::warn("Fiber is not available");
+        return Err(());
+    };
+    let fiber = ext_php_rs::convert::IntoZval::into_zval(ce.new(), false).map_err(|_| ())?;
+    let main = Zval::try_from("Swoole\\Coroutine\\__main").map_err(|_| ())?;
+    let _ = fiber.try_call_method("__construct", vec![&main]);
+    if exception_pending() {
+        return Err(());
+    }
+    Ok(fiber)
 }
 
 /// Runs one leg of coroutine `cid` (start or resume) in its fiber.
@@ -502,8 +518,43 @@ fn enter(r: &Rc<Reactor>, cid: u64, fiber: &Zval, start: bool) -> Leg {
 }
 
 /// The Fiber function of every coroutine: `Swoole\Coroutine\__main($cid)`.
+/// After a coroutine ends its Fiber parks in the pool, suspended, and a later
+/// coroutine resumes it with its own id ([`Reactor::handoff`]): a new Fiber
+/// (an mmap'd stack, several calls) per server callback would cost more than
+/// the callback itself.
 pub fn coroutine_main(cid: i64) {
-    let cid = cid as u64;
+    let mut cid = cid as u64;
+    loop {
+        run_one(cid);
+        if exception_pending() {
+            return;
+        }
+        let r = get();
+        let own = {
+            let mut coros = r.coros.borrow_mut();
+            let Some(c) = coros.get_mut(&cid) else { return };
+            c.finished = true;
+            c.fiber.shallow_clone()
+        };
+        if r.dead.get() || r.pool.borrow().len() >= POOL_MAX {
+            return;
+        }
+        r.pool.borrow_mut().push(own);
+        drop(r);
+        fiber_suspend();
+        if exception_pending() {
+            // Destroyed while parked.
+            return;
+        }
+        cid = get().handoff.get();
+    }
+}
+
+/// Idle Fibers kept for reuse.
+const POOL_MAX: usize = 512;
+
+/// Runs coroutine `cid`'s callable, its defers and its `on_done`.
+fn run_one(cid: u64) {
     let r = get();
     let entry = r
         .coros
@@ -541,9 +592,11 @@ pub fn coroutine_main(cid: i64) {
             done(&outcome);
         }
     }
-    let mut coros = r.coros.borrow_mut();
-    if let Some(c) = coros.get_mut(&cid) {
-        c.finished = true;
+    if exception_pending() {
+        let mut coros = r.coros.borrow_mut();
+        if let Some(c) = coros.get_mut(&cid) {
+            c.finished = true;
+        }
     }
 }
 
@@ -1214,6 +1267,8 @@ pub fn request_shutdown() {
     r.defers.borrow_mut().clear();
     r.cycle.borrow_mut().take();
     r.heap.borrow_mut().clear();
+    let pool = std::mem::take(&mut *r.pool.borrow_mut());
+    drop(pool);
     r.shutdown_hook.set(false);
     r.dead.set(false);
 }
