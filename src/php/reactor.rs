@@ -25,7 +25,6 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use ext_php_rs::boxed::ZBox;
-use ext_php_rs::convert::IntoZvalDyn;
 use ext_php_rs::ffi::{zend_function, zend_object};
 use ext_php_rs::types::{ZendObject, Zval};
 use ext_php_rs::zend::{try_catch, ClassEntry, ExecutorGlobals};
@@ -234,42 +233,69 @@ fn fiber_class() -> Option<&'static ClassEntry> {
     ClassEntry::try_find("Fiber")
 }
 
-/// Calls the static `Fiber::suspend()` (cached lookup of the method).
-fn fiber_suspend() {
-    thread_local! {
-        static SUSPEND: Cell<*mut zend_function> = const { Cell::new(std::ptr::null_mut()) };
-    }
-    let Some(ce) = fiber_class() else { return };
-    let f = SUSPEND.with(|c| {
-        if c.get().is_null() {
-            // SAFETY: the class's live function table; the name is lower case.
-            let p = unsafe {
-                ext_php_rs::ffi::zend_hash_str_find_ptr_lc(
-                    &raw const ce.function_table,
-                    c"suspend".as_ptr(),
-                    7,
-                )
+thread_local! {
+    /// `Fiber::start`, `resume`, `suspend`, looked up once.
+    static FIBER_FNS: Cell<[*mut zend_function; 3]> = const { Cell::new([std::ptr::null_mut(); 3]) };
+}
+
+const START: usize = 0;
+const RESUME: usize = 1;
+const SUSPEND: usize = 2;
+
+fn fiber_fn(which: usize) -> *mut zend_function {
+    FIBER_FNS.with(|c| {
+        let mut fns = c.get();
+        if fns[which].is_null() {
+            let Some(ce) = fiber_class() else {
+                return std::ptr::null_mut();
             };
-            c.set(p.cast());
+            for (i, name) in [c"start", c"resume", c"suspend"].iter().enumerate() {
+                // SAFETY: the class's live function table; names are lower case.
+                fns[i] = unsafe {
+                    ext_php_rs::ffi::zend_hash_str_find_ptr_lc(
+                        &raw const ce.function_table,
+                        name.as_ptr(),
+                        name.to_bytes().len(),
+                    )
+                }
+                .cast();
+            }
+            c.set(fns);
         }
-        c.get()
-    });
+        fns[which]
+    })
+}
+
+/// Calls a Fiber method by its cached handler: `obj` null for the static
+/// `suspend`. The result is dropped; an exception stays pending.
+fn fiber_call(which: usize, obj: Option<&Zval>, args: &mut [Zval]) {
+    let f = fiber_fn(which);
+    let Some(ce) = fiber_class() else { return };
     if f.is_null() {
         return;
     }
+    let this = obj
+        .and_then(Zval::object)
+        .map_or(std::ptr::null_mut(), |o| std::ptr::from_ref(o).cast_mut());
     let mut ret = Zval::new();
-    // SAFETY: a static method of a live class called with no arguments.
+    // SAFETY: a method of Fiber called on a Fiber object (or statically for
+    // suspend) with owned argument zvals the engine copies.
     unsafe {
         ext_php_rs::ffi::zend_call_known_function(
             f,
-            std::ptr::null_mut(),
+            this,
             std::ptr::from_ref(ce).cast_mut(),
             &mut ret,
-            0,
-            std::ptr::null_mut(),
+            args.len() as u32,
+            args.as_mut_ptr(),
             std::ptr::null_mut(),
         );
     }
+}
+
+/// `Fiber::suspend()`.
+fn fiber_suspend() {
+    fiber_call(SUSPEND, None, &mut []);
 }
 
 /// The zend_object of the running Fiber, null outside fibers.
@@ -481,10 +507,9 @@ fn enter(r: &Rc<Reactor>, cid: u64, fiber: &Zval, start: bool) -> Leg {
     }
     let result = try_catch(AssertUnwindSafe(|| {
         if start {
-            let id = long_zval(cid as i64);
-            let _ = fiber.try_call_method("start", vec![&id as &dyn IntoZvalDyn]);
+            fiber_call(START, Some(fiber), &mut [long_zval(cid as i64)]);
         } else {
-            let _ = fiber.try_call_method("resume", vec![]);
+            fiber_call(RESUME, Some(fiber), &mut []);
         }
     }));
     r.current.set(prev);
