@@ -1,5 +1,5 @@
 --TEST--
-reactor: every server callback runs in its own coroutine (enable_coroutine, on by default): 20 clients whose onMessage does Co::sleep(0.5) are all in flight at once, a callback waiting on a Channel lets a later message feed it, go() + WaitGroup inside a callback, an uncaught exception in a coroutine is reported and the worker goes on, onRequest ends its response after a sleep; with enable_coroutine off callbacks run one at a time outside coroutines
+reactor: every server callback runs in its own coroutine (enable_coroutine, on by default): 20 clients whose onMessage does Co::sleep(0.5) are all in flight at once, a callback waiting on a Channel lets a later message feed it, go() + WaitGroup inside a callback, Co\\run() refused and Event::wait() a no-op inside one, an uncaught exception in a coroutine is reported and the worker goes on, onRequest ends its response after a sleep; with enable_coroutine off callbacks run one at a time outside coroutines
 --FILE--
 <?php
 require __DIR__ . '/lib/harness.php';
@@ -31,6 +31,9 @@ echo 'b: ', $b->recvFrame()['payload'], "\n";
 echo 'a: ', $a->recvFrame()['payload'], "\n";
 
 $a->sendText('group');
+echo 'a: ', $a->recvFrame()['payload'], "\n";
+
+$a->sendText('nested');
 echo 'a: ', $a->recvFrame()['payload'], "\n";
 
 $a->sendText('boom');
@@ -70,6 +73,7 @@ slept cid>0=1 peak=20
 b: fed
 a: popped apple
 a: group true c0:child,c1:child,c2:child
+a: nested run: false event wait returns: null
 a: armed
 reported: yes
 b after the exception: slept cid>0=1 peak=20

@@ -3,6 +3,7 @@
 // "sleep": Co::sleep, then answer "slept cid>0=<0|1> peak=<most callbacks in flight>".
 // "wait": pops a channel (a later "feed X" pushes X), answers "popped X".
 // "group": three go() coroutines joined by a WaitGroup, answers their results in order.
+// "nested": Co\run() and Event::wait() inside a callback.
 // "boom": a go() coroutine throws after a sleep; the server goes on.
 // HTTP: onRequest sleeps before end(): the response is sent when the coroutine ends.
 $server = new Swoole\WebSocket\Server('127.0.0.1', (int)$argv[1]);
@@ -48,6 +49,10 @@ $server->on('message', function ($server, $frame) use ($pause, &$inFlight, &$pea
             $ok = $wg->wait(2);
             ksort($res);
             $server->push($frame->fd, 'group ' . json_encode($ok) . ' ' . implode(',', $res));
+            break;
+        case 'nested':
+            // The worker's loop runs already: Co\run() refuses (with a warning).
+            $server->push($frame->fd, 'nested run: ' . json_encode(@Co\run(fn() => 1)) . ' event wait returns: ' . json_encode(Swoole\Event::wait()));
             break;
         case 'boom':
             go(function () {

@@ -52,6 +52,7 @@ pub fn run(
     let mut server = Zval::new();
     server.set_object(this);
 
+    reactor::server_started();
     let mut flow = Flow::Continue;
     if let Some(cb) = core.callbacks.get("start") {
         flow = after(core, call(&cb, &[&server]));

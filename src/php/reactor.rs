@@ -1126,6 +1126,12 @@ pub fn wait_events(queue: &EventQueue, batch: &mut VecDeque<Event>) {
     }
 }
 
+/// The server's loop starts: from here on its loop runs the reactor
+/// (`Co\run()` and `Event::wait()` inside callbacks refuse to start one).
+pub fn server_started() {
+    get().running.set(Some(Kind::Server));
+}
+
 /// The server's loop has ended: its timers and coroutines end with it
 /// (coroutines are destroyed, running their `finally` blocks, only after a
 /// clean stop; after exit() or a fatal error PHP's shutdown frees them).
