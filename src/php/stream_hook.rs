@@ -7,9 +7,9 @@
 //! The transport factory is PHP's own; only the stream's ops table is swapped
 //! for a copy whose `read` first waits for readability the coroutine way (with
 //! the stream's own timeout) and then calls PHP's read, which finds the data
-//! there. Connect and write stay PHP's (a local connect or a write into an
-//! empty send buffer does not wait). Outside a coroutine, or with the hook
-//! off, PHP's read runs unchanged.
+//! there; `write` likewise waits for room when the socket buffer is full.
+//! Connect stays PHP's (a local connect does not wait). Outside a coroutine,
+//! or with the hook off, PHP's read and write run unchanged.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ struct StreamOps {
     seek: *const c_void,
     cast: *const c_void,
     stat: *const c_void,
-    set_option: *const c_void,
+    set_option: Option<unsafe extern "C" fn(*mut Stream, c_int, c_int, *mut c_void) -> c_int>,
 }
 
 /// The head of PHP's `php_stream`: the two fields used here.
@@ -102,6 +102,8 @@ fn our_ops_for(orig: *const StreamOps) -> Option<&'static StreamOps> {
             // SAFETY: PHP's static ops table.
             let mut copy = unsafe { *orig };
             copy.read = Some(hooked_read);
+            copy.write = Some(hooked_write);
+            copy.set_option = Some(hooked_set_option);
             Box::leak(Box::new(copy))
         })
     }))
@@ -192,19 +194,20 @@ pub fn uninstall() {
     }
 }
 
-/// Whether `fd` is readable now.
-fn readable_now(fd: RawFd) -> bool {
+/// Whether `fd` is ready for `events` now.
+fn ready_now(fd: RawFd, events: libc::c_short) -> bool {
     let mut p = libc::pollfd {
         fd,
-        events: libc::POLLIN,
+        events,
         revents: 0,
     };
     // SAFETY: one valid pollfd, no wait.
     unsafe { libc::poll(&mut p, 1, 0) == 1 }
 }
 
-/// Suspends the coroutine until `fd` is readable or `limit` passes; false on timeout.
-fn wait_readable(fd: RawFd, limit: Option<Duration>) -> Option<bool> {
+/// Suspends the coroutine until `fd` is ready for `interest` or `limit`
+/// passes; false on timeout.
+fn wait_ready(fd: RawFd, interest: Interest, limit: Option<Duration>) -> Option<bool> {
     // SAFETY: a duplicate the future owns, so the runtime's registration never
     // touches the stream's own fd.
     let dup = unsafe { libc::dup(fd) };
@@ -218,11 +221,11 @@ fn wait_readable(fd: RawFd, limit: Option<Duration>) -> Option<bool> {
     let afd = {
         let _rt = reactor::runtime().enter();
         #[allow(deprecated)]
-        AsyncFd::with_interest(own, Interest::READABLE).ok()?
+        AsyncFd::with_interest(own, interest).ok()?
     };
     reactor::wait(async move {
         let ready = async {
-            if let Ok(mut g) = afd.readable().await {
+            if let Ok(mut g) = afd.ready(interest).await {
                 g.clear_ready();
             }
         };
@@ -236,32 +239,95 @@ fn wait_readable(fd: RawFd, limit: Option<Duration>) -> Option<bool> {
     })
 }
 
+/// The stream's socket and timeout when a call should wait the coroutine
+/// way: inside one of our coroutines, hook on, a blocking socket stream.
+unsafe fn coroutine_wait_params(stream: *mut Stream) -> Option<(RawFd, Option<Duration>)> {
+    let sock = (*stream).abstract_;
+    if sock.is_null()
+        || (*sock).is_blocked == 0
+        || (*sock).socket < 0
+        || !(hooked(HOOK_TCP) || hooked(HOOK_UNIX))
+        || reactor::current_own().is_none()
+    {
+        return None;
+    }
+    let tv = (*sock).timeout;
+    let limit = (tv.tv_sec >= 0).then(|| {
+        Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as c_long as u64)
+    });
+    Some(((*sock).socket, limit))
+}
+
 unsafe extern "C" fn hooked_read(stream: *mut Stream, buf: *mut c_char, count: usize) -> isize {
-    let ours = (*stream).ops;
-    let Some(orig) = original_ops_of(ours) else {
+    let Some(read) = original_ops_of((*stream).ops).and_then(|o| o.read) else {
         return -1;
     };
-    let Some(read) = orig.read else { return -1 };
-    let sock = (*stream).abstract_;
-    let in_co = reactor::current_own().is_some();
-    if in_co && !sock.is_null() && (*sock).is_blocked != 0 && (hooked(HOOK_TCP) || hooked(HOOK_UNIX))
-    {
-        let fd = (*sock).socket;
-        if fd >= 0 && !readable_now(fd) {
-            let tv = (*sock).timeout;
-            let limit = (tv.tv_sec >= 0).then(|| {
-                Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as c_long as u64)
-            });
-            match wait_readable(fd, limit) {
+    if let Some((fd, limit)) = coroutine_wait_params(stream) {
+        if !ready_now(fd, libc::POLLIN) {
+            match wait_ready(fd, Interest::READABLE, limit) {
                 Some(true) => {}
                 Some(false) => {
-                    // As PHP's own read on timeout: no data, timed_out set.
-                    (*sock).timeout_event = 1;
-                    return 0;
+                    // As PHP's own read on timeout: -1 (fread() gives false), timed_out set.
+                    (*(*stream).abstract_).timeout_event = 1;
+                    return -1;
                 }
                 None => return -1,
             }
         }
     }
     read(stream, buf, count)
+}
+
+/// PHP's own set_option. Transport calls (bind, connect, ...) run with PHP's
+/// ops table back in place: that code tells unix from inet sockets by
+/// comparing `stream->ops`. Accept keeps ours, so accepted streams (made with
+/// the listening stream's ops) are hooked too.
+unsafe extern "C" fn hooked_set_option(
+    stream: *mut Stream,
+    option: c_int,
+    value: c_int,
+    ptr: *mut c_void,
+) -> c_int {
+    const PHP_STREAM_OPTION_XPORT_API: c_int = 7;
+    const STREAM_XPORT_OP_ACCEPT: c_int = 3;
+    let ours = (*stream).ops;
+    let Some(orig) = original_ops_of(ours) else {
+        return -1;
+    };
+    let Some(set_option) = orig.set_option else {
+        // PHP_STREAM_OPTION_RETURN_NOTIMPL
+        return -2;
+    };
+    // The op is the first field of php_stream_xport_param.
+    let swap = option == PHP_STREAM_OPTION_XPORT_API
+        && !ptr.is_null()
+        && *ptr.cast::<c_int>() != STREAM_XPORT_OP_ACCEPT;
+    if !swap {
+        return set_option(stream, option, value, ptr);
+    }
+    (*stream).ops = orig;
+    let r = set_option(stream, option, value, ptr);
+    (*stream).ops = ours;
+    r
+}
+
+/// A write waits (the coroutine way) only while the socket buffer is full.
+unsafe extern "C" fn hooked_write(stream: *mut Stream, buf: *const c_char, count: usize) -> isize {
+    let Some(write) = original_ops_of((*stream).ops).and_then(|o| o.write) else {
+        return -1;
+    };
+    if let Some((fd, limit)) = coroutine_wait_params(stream) {
+        if !ready_now(fd, libc::POLLOUT) {
+            match wait_ready(fd, Interest::WRITABLE, limit) {
+                Some(true) => {}
+                Some(false) => {
+                    // Timed out: nothing written, timed_out set (fwrite() gives false).
+                    (*(*stream).abstract_).timeout_event = 1;
+                    return -1;
+                }
+                None => return -1,
+            }
+        }
+    }
+    write(stream, buf, count)
 }
