@@ -1,5 +1,5 @@
 --TEST--
-reactor: the coroutine API: Swoole\Error outside coroutines, Channel (chan alias, capacity, push/pop timeouts, errCode, stats, close waking a waiter), Co::yield/resume, Co::cancel, getPcid, getContext, Co::defer and defer() in LIFO order, list, exists, stats keys, WaitGroup, Barrier, System::sleep, and Swoole's deadlock report for a coroutine waiting on a channel nobody writes
+reactor: the coroutine API: Swoole\Error outside coroutines, Channel (chan alias, capacity, push/pop timeouts, errCode, stats, close waking a waiter), Co::yield/resume, Co::cancel, Co::join, getPcid, getContext, Co::defer and defer() in LIFO order, list, exists, stats keys, WaitGroup, Barrier, System::sleep, and Swoole's deadlock report for a coroutine waiting on a channel nobody writes
 --FILE--
 <?php
 use Swoole\Coroutine;
@@ -95,6 +95,13 @@ run(function () {
     Swoole\Coroutine\Barrier::wait($b);
     var_dump($got, $b);
     var_dump(Coroutine\System::sleep(0.001));
+
+    echo "== join ==\n";
+    $x = go(function () { Co::sleep(0.05); echo "x done\n"; });
+    $y = go(function () { Co::sleep(0.02); echo "y done\n"; });
+    var_dump(Co::join([$x, $y]));
+    $z = go(function () { Co::sleep(0.2); echo "z done\n"; });
+    var_dump(Co::join([$z], 0.05), Co::exists($z), Co::join([987654]));
 });
 
 echo "== deadlock ==\n";
@@ -202,6 +209,14 @@ array(2) {
 }
 NULL
 bool(true)
+== join ==
+y done
+x done
+bool(true)
+bool(false)
+bool(true)
+bool(true)
+z done
 == deadlock ==
 
 ===================================================================

@@ -253,6 +253,7 @@ const DOCS = [
     'Swoole\Coroutine::suspend' => 'Same as yield().',
     'Swoole\Coroutine::resume' => 'Lets coroutine $cid, suspended by yield(), run again (on the loop\'s next round); false with a warning otherwise.',
     'Swoole\Coroutine::cancel' => 'Ends the wait of coroutine $cid (its sleep or pop returns false); false for itself or an unknown id.',
+    'Swoole\Coroutine::join' => ['Waits until every coroutine of $cid_array has ended; false on timeout ($timeout seconds, -1: none).', '@param int[] $cid_array'],
     'Swoole\Coroutine::isCanceled' => 'Whether the running coroutine was cancelled.',
     'Swoole\Coroutine::getPcid' => ['The id of the coroutine that created $cid (0: the running one); -1 for none, false outside coroutines.', '@return int|false'],
     'Swoole\Coroutine::getContext' => ['The context object of coroutine $cid (0: the running one), gone with it; null outside coroutines.', '@return Swoole\Coroutine\Context|null'],

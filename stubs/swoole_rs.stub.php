@@ -752,6 +752,13 @@ namespace Swoole {
         /** Ends the wait of coroutine $cid (its sleep or pop returns false); false for itself or an unknown id. */
         public static function cancel(int $cid, ?bool $throw_exception = null): bool {}
 
+        /**
+         * Waits until every coroutine of $cid_array has ended; false on timeout ($timeout seconds, -1: none).
+         *
+         * @param int[] $cid_array
+         */
+        public static function join(array $cid_array, ?float $timeout = null): bool {}
+
         /** Whether the running coroutine was cancelled. */
         public static function isCanceled(): bool {}
 

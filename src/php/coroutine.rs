@@ -370,6 +370,31 @@ impl Coroutine {
         reactor::cancel(cid as u64)
     }
 
+    /// Waits until the coroutines `cid_array` have ended; false on timeout.
+    #[php(optional = timeout)]
+    pub fn join(cid_array: &ext_php_rs::types::ZendHashTable, timeout: Option<f64>) -> bool {
+        let cids: Vec<u64> = cid_array
+            .values()
+            .filter_map(|v| v.coerce_to_long())
+            .filter(|c| *c > 0)
+            .map(|c| c as u64)
+            .collect();
+        let limit = timeout
+            .filter(|t| *t > 0.0 && t.is_finite())
+            .map(Duration::from_secs_f64);
+        if cids.contains(&reactor::current()) {
+            warn("can not join self");
+            return false;
+        }
+        match reactor::join(&cids, limit) {
+            Some(done) => done,
+            None => {
+                outside_coroutine();
+                false
+            }
+        }
+    }
+
     #[php(name = "isCanceled")]
     pub fn is_canceled() -> bool {
         reactor::is_cancelled(reactor::current())

@@ -105,6 +105,8 @@ struct Coro {
     seq: u64,
     wake: Wake,
     finished: bool,
+    /// Waits of `Co::join()` on this coroutine, woken when it ends.
+    joiners: Vec<Waiter>,
     context: Option<Zval>,
     defers: Vec<Zval>,
     started: Instant,
@@ -467,6 +469,7 @@ pub fn spawn(
             seq: 0,
             wake: Wake::Woken,
             finished: false,
+            joiners: Vec::new(),
             context: None,
             defers: Vec::new(),
             started: Instant::now(),
@@ -523,6 +526,11 @@ fn enter(r: &Rc<Reactor>, cid: u64, fiber: &Zval, start: bool) -> Leg {
             .is_none_or(|c| c.finished || c.state == State::Running);
     if done {
         let gone = r.coros.borrow_mut().remove(&cid);
+        if let Some(c) = &gone {
+            for w in c.joiners.clone() {
+                wake(w, Wake::Woken);
+            }
+        }
         drop(gone);
     }
     if result.is_err() {
@@ -694,6 +702,33 @@ pub fn wake(w: Waiter, how: Wake) -> bool {
             true
         }
         _ => false,
+    }
+}
+
+/// `Co::join()`: waits until every coroutine of `cids` has ended. `None`
+/// outside coroutines; `Some(false)` on timeout or cancel.
+pub fn join(cids: &[u64], timeout: Option<Duration>) -> Option<bool> {
+    current_own()?;
+    let deadline = timeout.map(|t| Instant::now() + t);
+    loop {
+        let Some(&target) = cids.iter().find(|c| exists(**c)) else {
+            return Some(true);
+        };
+        let left = match deadline {
+            Some(d) => match d.checked_duration_since(Instant::now()) {
+                Some(l) if !l.is_zero() => Some(l),
+                _ => return Some(false),
+            },
+            None => None,
+        };
+        let how = suspend(left, false, |w| {
+            if let Some(c) = get().coros.borrow_mut().get_mut(&target) {
+                c.joiners.push(w);
+            }
+        })?;
+        if how != Wake::Woken {
+            return Some(false);
+        }
     }
 }
 
