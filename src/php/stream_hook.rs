@@ -7,9 +7,10 @@
 //! The transport factory is PHP's own; only the stream's ops table is swapped
 //! for a copy whose `read` first waits for readability the coroutine way (with
 //! the stream's own timeout) and then calls PHP's read, which finds the data
-//! there; `write` likewise waits for room when the socket buffer is full.
-//! Connect stays PHP's (a local connect does not wait). Outside a coroutine,
-//! or with the hook off, PHP's read and write run unchanged.
+//! there; `write` likewise waits for room when the socket buffer is full,
+//! and a connect is PHP's asynchronous connect followed by a coroutine wait
+//! for the handshake. Outside a coroutine, or with the hook off, PHP's own
+//! code runs unchanged.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -278,6 +279,96 @@ unsafe extern "C" fn hooked_read(stream: *mut Stream, buf: *mut c_char, count: u
     read(stream, buf, count)
 }
 
+/// PHP's `php_stream_xport_param` (main/streams/php_stream_transport.h),
+/// flattened (same layout: the nested structs are 8-aligned).
+#[repr(C)]
+struct XportParam {
+    op: c_int,
+    bits: libc::c_uint,
+    name: *mut c_char,
+    namelen: usize,
+    timeout: *mut libc::timeval,
+    addr: *mut libc::sockaddr,
+    buf: *mut c_char,
+    buflen: usize,
+    addrlen: libc::socklen_t,
+    backlog: c_int,
+    flags: c_int,
+    client: *mut Stream,
+    out_addr: *mut libc::sockaddr,
+    out_addrlen: libc::socklen_t,
+    textaddr: *mut ext_php_rs::ffi::zend_string,
+    error_text: *mut ext_php_rs::ffi::zend_string,
+    returncode: c_int,
+    error_code: c_int,
+}
+
+const STREAM_XPORT_OP_CONNECT: c_int = 1;
+const STREAM_XPORT_OP_CONNECT_ASYNC: c_int = 4;
+
+/// A connect inside a coroutine: PHP's asynchronous connect (non-blocking,
+/// EINPROGRESS), then the coroutine waits for the socket to become writable
+/// within the connect timeout, and the socket goes back to blocking mode.
+unsafe fn coroutine_connect(
+    stream: *mut Stream,
+    set_option: unsafe extern "C" fn(*mut Stream, c_int, c_int, *mut c_void) -> c_int,
+    option: c_int,
+    value: c_int,
+    xp: *mut XportParam,
+) -> c_int {
+    (*xp).op = STREAM_XPORT_OP_CONNECT_ASYNC;
+    let r = set_option(stream, option, value, xp.cast());
+    (*xp).op = STREAM_XPORT_OP_CONNECT;
+    let sock = (*stream).abstract_;
+    if sock.is_null() || (*sock).socket < 0 {
+        return r;
+    }
+    let fd = (*sock).socket;
+    // PHP's transport answers 1 for "connection pending".
+    let in_progress = (*xp).returncode == 1;
+    let mut err = 0;
+    if in_progress {
+        let tv = if (*xp).timeout.is_null() {
+            None
+        } else {
+            Some(*(*xp).timeout)
+        };
+        let limit = tv.filter(|t| t.tv_sec >= 0).map(|t| {
+            Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+        });
+        err = match wait_ready(fd, Interest::WRITABLE, limit) {
+            Some(true) => {
+                let mut e: c_int = 0;
+                let mut len = std::mem::size_of::<c_int>() as libc::socklen_t;
+                libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, (&raw mut e).cast(), &mut len);
+                e
+            }
+            Some(false) => libc::ETIMEDOUT,
+            None => libc::ECANCELED,
+        };
+    }
+    // Blocking again, as PHP's own connect leaves it.
+    let flags = libc::fcntl(fd, libc::F_GETFL);
+    if flags >= 0 {
+        libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+    }
+    if err != 0 {
+        (*xp).returncode = -1;
+        (*xp).error_code = err;
+        if (*xp).bits & 0b100 != 0 && (*xp).error_text.is_null() {
+            let msg = std::io::Error::from_raw_os_error(err).to_string();
+            let msg = msg.split(" (os error").next().unwrap_or(&msg).to_string();
+            (*xp).error_text = ext_php_rs::types::ZendStr::new(&msg, false).into_raw();
+        }
+        return 0;
+    }
+    if in_progress {
+        (*xp).returncode = 0;
+        (*xp).error_code = 0;
+    }
+    r
+}
+
 /// PHP's own set_option. Transport calls (bind, connect, ...) run with PHP's
 /// ops table back in place: that code tells unix from inet sockets by
 /// comparing `stream->ops`. Accept keeps ours, so accepted streams (made with
@@ -306,7 +397,15 @@ unsafe extern "C" fn hooked_set_option(
         return set_option(stream, option, value, ptr);
     }
     (*stream).ops = orig;
-    let r = set_option(stream, option, value, ptr);
+    let xp = ptr.cast::<XportParam>();
+    let r = if (*xp).op == STREAM_XPORT_OP_CONNECT
+        && (hooked(HOOK_TCP) || hooked(HOOK_UNIX))
+        && reactor::current_own().is_some()
+    {
+        coroutine_connect(stream, set_option, option, value, xp)
+    } else {
+        set_option(stream, option, value, ptr)
+    };
     (*stream).ops = ours;
     r
 }
