@@ -12,7 +12,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
 use super::errors::swoole_error;
-use super::reactor::{self, Wake, Waiter};
+use super::reactor::{self, Waiter, Wake};
 use super::values::{array_zval, long_zval};
 
 pub const CHANNEL_OK: i64 = 0;
@@ -184,8 +184,14 @@ impl Channel {
 
     pub fn stats(&self) -> Zval {
         let mut ht = ZendHashTable::new();
-        let _ = ht.insert("consumer_num", long_zval(self.consumers.borrow().len() as i64));
-        let _ = ht.insert("producer_num", long_zval(self.producers.borrow().len() as i64));
+        let _ = ht.insert(
+            "consumer_num",
+            long_zval(self.consumers.borrow().len() as i64),
+        );
+        let _ = ht.insert(
+            "producer_num",
+            long_zval(self.producers.borrow().len() as i64),
+        );
         let _ = ht.insert("queue_num", long_zval(self.items.borrow().len() as i64));
         array_zval(ht)
     }

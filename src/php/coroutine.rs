@@ -170,7 +170,11 @@ pub fn backtrace_string(cid: u64) -> String {
             Some(line) => format!("{}({line})", s("file")),
             None => "[internal function]".to_string(),
         };
-        out.push_str(&format!("#{i} {place}: {}{}{func}()\n", s("class"), s("type")));
+        out.push_str(&format!(
+            "#{i} {place}: {}{}{func}()\n",
+            s("class"),
+            s("type")
+        ));
         i += 1;
     }
     out.trim_end().to_string()
@@ -320,7 +324,10 @@ impl Coroutine {
     #[php(name = "getOptions")]
     pub fn get_options() -> Zval {
         let mut ht = ZendHashTable::new();
-        let _ = ht.insert("enable_coroutine", bool_zval(reactor::callback_coroutines()));
+        let _ = ht.insert(
+            "enable_coroutine",
+            bool_zval(reactor::callback_coroutines()),
+        );
         let _ = ht.insert("hook_flags", long_zval(super::hooks::flags()));
         array_zval(ht)
     }

@@ -58,7 +58,11 @@ pub fn register_error_class() -> ext_php_rs::error::Result<()> {
 pub fn swoole_error(msg: &str) {
     let ce = SWOOLE_ERROR.load(Ordering::Acquire);
     // SAFETY: set once at module startup to a class entry that lives as long as PHP.
-    let ce = if ce.is_null() { ce::error() } else { unsafe { &*ce } };
+    let ce = if ce.is_null() {
+        ce::error()
+    } else {
+        unsafe { &*ce }
+    };
     let _ = PhpException::new(msg.into(), 0, ce).throw();
 }
 

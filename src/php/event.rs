@@ -36,8 +36,12 @@ extern "C" {
         t1: c_int,
         t2: c_int,
     ) -> *mut c_void;
-    fn _php_stream_cast(stream: *mut c_void, castas: c_int, ret: *mut *mut c_void, show_err: c_int)
-        -> c_int;
+    fn _php_stream_cast(
+        stream: *mut c_void,
+        castas: c_int,
+        ret: *mut *mut c_void,
+        show_err: c_int,
+    ) -> c_int;
 }
 
 const PHP_STREAM_AS_FD_FOR_SELECT: c_int = 3;
@@ -99,7 +103,10 @@ fn fd_of(sock: &Zval) -> Option<RawFd> {
         }
     }
     // ext-sockets' Socket object.
-    if sock.object().is_some_and(|o| o.get_class_name().ok().as_deref() == Some("Socket")) {
+    if sock
+        .object()
+        .is_some_and(|o| o.get_class_name().ok().as_deref() == Some("Socket"))
+    {
         let f = ext_php_rs::types::ZendCallable::try_from_name("socket_export_stream").ok()?;
         let stream = f.try_call(vec![sock]).ok()?;
         return fd_of(&stream);
@@ -257,7 +264,9 @@ fn add_impl(sock: &Zval, read: Option<&Zval>, write: Option<&Zval>, events: Opti
     }
     let r = reactor::get();
     if r.watchers().borrow().map.contains_key(&fd) {
-        warn(&format!("socket#{fd} has already been added to the reactor"));
+        warn(&format!(
+            "socket#{fd} has already been added to the reactor"
+        ));
         return ret;
     }
     let Some(task) = spawn_watch(fd, events) else {
@@ -465,10 +474,7 @@ impl SwooleEvent {
 
     /// Runs one round of the loop without waiting.
     pub fn dispatch() -> bool {
-        !matches!(
-            reactor::run_due(),
-            Outcome::Exit | Outcome::Bailout
-        )
+        !matches!(reactor::run_due(), Outcome::Exit | Outcome::Bailout)
     }
 
     pub fn defer(callback: &Zval) -> bool {
@@ -505,7 +511,10 @@ impl SwooleEvent {
             .throw();
             return false;
         }
-        reactor::set_cycle(Some(Rc::new(Callback::new(callback))), before.unwrap_or(false));
+        reactor::set_cycle(
+            Some(Rc::new(Callback::new(callback))),
+            before.unwrap_or(false),
+        );
         reactor::note_work_now();
         true
     }

@@ -14,9 +14,9 @@ use swoole_rs_engine::server::{Engine, Shared};
 use swoole_rs_engine::session::Outgoing;
 
 use super::callbacks::{call, ev, Callback, Outcome};
-use super::reactor;
 use super::errors::swoole_exception;
 use super::frame::new_frame_object;
+use super::reactor;
 use super::request::{new_request_object, new_response_object, ResponseKind};
 use super::server::ServerCore;
 use super::values::{bytes_zval, long_zval};
@@ -216,7 +216,10 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                     response.end(None);
                 }
             };
-            after(core, reactor::call_then(&cb, &[&req, &resp_zval], Some(Box::new(done))))
+            after(
+                core,
+                reactor::call_then(&cb, &[&req, &resp_zval], Some(Box::new(done))),
+            )
         }
         Event::Handshake { fd, request } => {
             let Some(cb) = core.callbacks.get("handshake") else {
@@ -246,7 +249,10 @@ fn dispatch(core: &ServerCore, server: &Zval, shared: &Arc<Shared>, event: Event
                     }
                 }
             };
-            after(core, reactor::call_then(&cb, &[&req, &resp_zval], Some(Box::new(done))))
+            after(
+                core,
+                reactor::call_then(&cb, &[&req, &resp_zval], Some(Box::new(done))),
+            )
         }
     }
 }

@@ -51,8 +51,6 @@ fn original(f: *mut zend_function) -> zif_handler {
             .iter()
             .find(|(p, _)| *p == f)
             .and_then(|(_, h)| *h)
-            .map(Some)
-            .unwrap_or(None)
     })
 }
 
@@ -60,14 +58,19 @@ fn install() {
     if SAVED.with(|s| !s.borrow().is_empty()) {
         return;
     }
-    let table: [(&str, unsafe extern "C" fn(*mut zend_execute_data, *mut zval)); 4] = [
+    let table: [(
+        &str,
+        unsafe extern "C" fn(*mut zend_execute_data, *mut zval),
+    ); 4] = [
         ("sleep", hooked_sleep),
         ("usleep", hooked_usleep),
         ("time_nanosleep", hooked_time_nanosleep),
         ("time_sleep_until", hooked_time_sleep_until),
     ];
     let eg = ExecutorGlobals::get();
-    let Some(ft) = eg.function_table() else { return };
+    let Some(ft) = eg.function_table() else {
+        return;
+    };
     let ft: *const ext_php_rs::types::ZendHashTable = ft;
     drop(eg);
     for (name, handler) in table {

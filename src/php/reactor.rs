@@ -76,7 +76,10 @@ enum State {
     Running,
     Ready,
     /// Waiting; `yielded` when by `Co::yield()` (only `Co::resume()` wakes it).
-    Suspended { seq: u64, yielded: bool },
+    Suspended {
+        seq: u64,
+        yielded: bool,
+    },
 }
 
 /// What to do with a coroutine's uncaught exception.
@@ -302,7 +305,10 @@ fn fiber_suspend() {
 
 /// The zend_object of the running Fiber, null outside fibers.
 fn active_fiber() -> *const zend_object {
-    ExecutorGlobals::get().active_fiber.cast::<zend_object>().cast_const()
+    ExecutorGlobals::get()
+        .active_fiber
+        .cast::<zend_object>()
+        .cast_const()
 }
 
 fn object_ptr(z: &Zval) -> *const zend_object {
@@ -519,8 +525,7 @@ fn enter(r: &Rc<Reactor>, cid: u64, fiber: &Zval, start: bool) -> Leg {
     let threw = exception_pending();
     let done = threw
         || result.is_err()
-        || r
-            .coros
+        || r.coros
             .borrow()
             .get(&cid)
             .is_none_or(|c| c.finished || c.state == State::Running);
@@ -681,7 +686,11 @@ pub fn suspend(
     if exception_pending() {
         return Some(Wake::Destroyed);
     }
-    let how = r.coros.borrow().get(&cid).map_or(Wake::Destroyed, |c| c.wake);
+    let how = r
+        .coros
+        .borrow()
+        .get(&cid)
+        .map_or(Wake::Destroyed, |c| c.wake);
     Some(how)
 }
 
@@ -912,7 +921,9 @@ fn run_timers(r: &Rc<Reactor>) -> Leg {
             }
             Key::User(id) => {
                 let mut timers = r.timers.borrow_mut();
-                let Some(t) = timers.get_mut(&id) else { continue };
+                let Some(t) = timers.get_mut(&id) else {
+                    continue;
+                };
                 t.exec_count += 1;
                 let mut args: Vec<Zval> = Vec::with_capacity(t.args.len() + 1);
                 match t.interval {
@@ -1035,7 +1046,8 @@ where
     let slot: Rc<RefCell<Option<F::Output>>> = Rc::new(RefCell::new(None));
     let handle = RefCell::new(None);
     let how = suspend(None, false, |w| {
-        let (slot, pending, wake_io) = (slot.clone(), Pending::new(&r.io_pending), r.io_wake.clone());
+        let (slot, pending, wake_io) =
+            (slot.clone(), Pending::new(&r.io_pending), r.io_wake.clone());
         *handle.borrow_mut() = Some(r.local.spawn_local(async move {
             let _pending = pending;
             let out = fut.await;
@@ -1103,9 +1115,7 @@ pub fn running() -> Option<Kind> {
 
 /// Whether the next round has work without waiting.
 fn runnable(r: &Reactor) -> bool {
-    !r.ready.borrow().is_empty()
-        || !r.defers.borrow().is_empty()
-        || r.watchers.borrow().has_ready()
+    !r.ready.borrow().is_empty() || !r.defers.borrow().is_empty() || r.watchers.borrow().has_ready()
 }
 
 /// Whether the loop still has something to do (besides suspended coroutines).

@@ -168,7 +168,10 @@ pub fn install() {
     if ht.is_null() {
         return;
     }
-    for (name, ours) in [("tcp", tcp_factory as Factory), ("unix", unix_factory as Factory)] {
+    for (name, ours) in [
+        ("tcp", tcp_factory as Factory),
+        ("unix", unix_factory as Factory),
+    ] {
         // SAFETY: the table maps names to factory pointers.
         let p = unsafe {
             ext_php_rs::ffi::zend_hash_str_find_ptr_lc(ht, name.as_ptr().cast(), name.len())
@@ -340,7 +343,13 @@ unsafe fn coroutine_connect(
             Some(true) => {
                 let mut e: c_int = 0;
                 let mut len = std::mem::size_of::<c_int>() as libc::socklen_t;
-                libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, (&raw mut e).cast(), &mut len);
+                libc::getsockopt(
+                    fd,
+                    libc::SOL_SOCKET,
+                    libc::SO_ERROR,
+                    (&raw mut e).cast(),
+                    &mut len,
+                );
                 e
             }
             Some(false) => libc::ETIMEDOUT,
