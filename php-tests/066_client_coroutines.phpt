@@ -1,5 +1,5 @@
 --TEST--
-client: coroutines on Fibers: clients in go() coroutines run concurrently inside run(), which returns once all are done; Coroutine::getCid()/sleep()/create() and the Co alias; go() outside run(); run() inside run() warns; one client used by two coroutines at once; an exception in a coroutine comes out of run(); run() passes its extra arguments
+client: coroutines on Fibers: clients in go() coroutines run concurrently inside run(), which returns once all are done; Coroutine::getCid()/sleep()/create() and the Co alias; go() outside run() runs until it waits, the rest in the event loop; run() inside run() warns; one client used by two coroutines at once; an exception in a coroutine comes out of run(); run() passes its extra arguments
 --FILE--
 <?php
 require __DIR__ . '/lib/harness.php';
@@ -50,6 +50,10 @@ $id = go(function () use (&$order) {
     $order[] = 'outer';
 });
 var_dump($id, $order);
+// As in Swoole: the rest runs in the event loop (here Event::wait(); at the
+// latest at the end of the script).
+Swoole\Event::wait();
+var_dump($order);
 
 echo "== run() inside run() ==\n";
 run(function () {
@@ -110,7 +114,11 @@ concurrent
 int(-1)
 == Co alias, create(), go() outside run() ==
 int(-1)
-int(1)
+int(5)
+array(1) {
+  [0]=>
+  string(5) "outer"
+}
 array(2) {
   [0]=>
   string(5) "outer"

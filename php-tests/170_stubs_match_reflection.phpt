@@ -324,5 +324,5 @@ echo $problems ? implode("\n", $problems) . "\n" : "parsed stubs and reflection 
 generate.php: exit code 0
 stubs/swoole_rs.stub.php is up to date
 No syntax errors detected in stubs/swoole_rs.stub.php
-stub file: %d constants, 3 functions, 16 classes, 2 class aliases
+stub file: %d constants, 25 functions, 25 classes, 6 class aliases
 parsed stubs and reflection agree

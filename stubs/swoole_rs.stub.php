@@ -120,6 +120,68 @@ namespace {
     const SWOOLE_WEBSOCKET_CLOSE_BAD_GATEWAY = 1014;
     /** WebSocket close code (RFC 6455). */
     const SWOOLE_WEBSOCKET_CLOSE_TLS = 1015;
+    /** Channel::$errCode value. */
+    const SWOOLE_CHANNEL_CANCELED = -3;
+    /** Channel::$errCode value. */
+    const SWOOLE_CHANNEL_CLOSED = -2;
+    /** Channel::$errCode value. */
+    const SWOOLE_CHANNEL_OK = 0;
+    /** Channel::$errCode value. */
+    const SWOOLE_CHANNEL_TIMEOUT = -1;
+    /** Coroutine state or limit; defined for compatibility. */
+    const SWOOLE_CORO_END = 3;
+    /** Coroutine state or limit; defined for compatibility. */
+    const SWOOLE_CORO_INIT = 0;
+    /** Coroutine state or limit; defined for compatibility. */
+    const SWOOLE_CORO_MAX_NUM_LIMIT = 9223372036854775807;
+    /** Coroutine state or limit; defined for compatibility. */
+    const SWOOLE_CORO_RUNNING = 2;
+    /** Coroutine state or limit; defined for compatibility. */
+    const SWOOLE_CORO_WAITING = 1;
+    /** Event::add() $events bit. */
+    const SWOOLE_EVENT_READ = 512;
+    /** Event::add() $events bit. */
+    const SWOOLE_EVENT_WRITE = 1024;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_ALL = 2143285247;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_CURL = 2048;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_FILE = 256;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_MONGODB = 4194304;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_NATIVE_CURL = 4096;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_NET_FUNCTION = 2097152;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_PROC = 1024;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_SLEEP = 512;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_SOCKETS = 16384;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_SSL = 32;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_STDIO = 32768;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_STREAM_FUNCTION = 128;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_STREAM_SELECT = 128;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_TCP = 2;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_TLS = 64;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_UDG = 16;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_UDP = 4;
+    /** Runtime hook flag (Runtime::enableCoroutine(), hook_flags); SLEEP, TCP and UNIX are implemented. */
+    const SWOOLE_HOOK_UNIX = 8;
+    /** Timer interval limit. */
+    const SWOOLE_TIMER_MAX_MS = 9223372036854775807;
+    /** Timer interval limit. */
+    const SWOOLE_TIMER_MIN_MS = 1;
     /** WebSocket connection status, as getClientInfo() reports it in websocket_status. */
     const WEBSOCKET_STATUS_CONNECTION = 1;
     /** WebSocket connection status, as getClientInfo() reports it in websocket_status. */
@@ -174,6 +236,10 @@ namespace {
     const WEBSOCKET_CLOSE_BAD_GATEWAY = 1014;
     /** WebSocket close code (RFC 6455). */
     const WEBSOCKET_CLOSE_TLS = 1015;
+    /** Timer interval limit. */
+    const SWOOLE_TIMER_MIN_SEC = 0.001;
+    /** Timer interval limit. */
+    const SWOOLE_TIMER_MAX_SEC = 9223372036854776.0;
     /** The Swoole version whose API this extension follows. */
     const SWOOLE_VERSION = '6.2.1';
     /** SWOOLE_VERSION as a number. */
@@ -186,22 +252,162 @@ namespace {
     const SWOOLE_HAVE_COMPRESSION = true;
 
     /**
-     * Starts a coroutine running $func(...$args) and returns its id, or false (outside run(): runs it to the end first).
+     * Same as Swoole\Event::add().
+     *
+     * @param mixed $fd
+     * @return int|false
+     */
+    function swoole_event_add(mixed $fd, mixed $read_callback = null, mixed $write_callback = null, ?int $events = null): mixed {}
+
+    /**
+     * Same as Swoole\Event::set().
+     *
+     * @param mixed $fd
+     */
+    function swoole_event_set(mixed $fd, mixed $read_callback = null, mixed $write_callback = null, ?int $events = null): bool {}
+
+    /**
+     * Same as Swoole\Event::del().
+     *
+     * @param mixed $fd
+     */
+    function swoole_event_del(mixed $fd): bool {}
+
+    /**
+     * Same as Swoole\Event::isset().
+     *
+     * @param mixed $fd
+     */
+    function swoole_event_isset(mixed $fd, ?int $events = null): bool {}
+
+    /** Same as Swoole\Event::wait(). */
+    function swoole_event_wait(): void {}
+
+    /** Same as Swoole\Event::exit(). */
+    function swoole_event_exit(): void {}
+
+    /**
+     * Same as Swoole\Event::defer().
+     *
+     * @param callable $callback
+     */
+    function swoole_event_defer(mixed $callback): bool {}
+
+    /**
+     * Same as Swoole\Event::cycle().
+     *
+     * @param callable|null $callback
+     */
+    function swoole_event_cycle(mixed $callback, ?bool $before = null): bool {}
+
+    /**
+     * Same as Swoole\Event::write().
+     *
+     * @param mixed $fd
+     */
+    function swoole_event_write(mixed $fd, mixed $data): bool {}
+
+    /** Same as Swoole\Event::dispatch(). */
+    function swoole_event_dispatch(): bool {}
+
+    /**
+     * Same as Swoole\Timer::tick().
+     *
+     * @param callable $callback
+     * @return int|false
+     */
+    function swoole_timer_tick(mixed $ms, mixed $callback, mixed ...$params): mixed {}
+
+    /**
+     * Same as Swoole\Timer::after().
+     *
+     * @param callable $callback
+     * @return int|false
+     */
+    function swoole_timer_after(mixed $ms, mixed $callback, mixed ...$params): mixed {}
+
+    /** Same as Swoole\Timer::exists(). */
+    function swoole_timer_exists(int $timer_id): bool {}
+
+    /**
+     * Same as Swoole\Timer::info().
+     *
+     * @return array<string, int|bool>|null
+     */
+    function swoole_timer_info(int $timer_id): mixed {}
+
+    /**
+     * Same as Swoole\Timer::list().
+     *
+     * @return Swoole\Timer\Iterator
+     */
+    function swoole_timer_list(): mixed {}
+
+    /**
+     * Same as Swoole\Timer::stats().
+     *
+     * @return array<string, int|bool>
+     */
+    function swoole_timer_stats(): mixed {}
+
+    /** Same as Swoole\Timer::clear(). */
+    function swoole_timer_clear(int $timer_id): bool {}
+
+    /** Same as Swoole\Timer::clearAll(). */
+    function swoole_timer_clear_all(): bool {}
+
+    /**
+     * Starts a coroutine running $func(...$args), runs it until it first waits, and returns its id, or false.
      *
      * @param callable $func
      * @return int|false
      */
     function go(mixed $func, mixed ...$args): mixed {}
 
+    /**
+     * Same as go().
+     *
+     * @param callable $func
+     * @return int|false
+     */
+    function swoole_coroutine_create(mixed $func, mixed ...$args): mixed {}
+
+    /**
+     * Same as Swoole\Coroutine::defer().
+     *
+     * @param callable $callback
+     */
+    function defer(mixed $callback): void {}
+
+    /**
+     * Same as Swoole\Coroutine::defer().
+     *
+     * @param callable $callback
+     */
+    function swoole_coroutine_defer(mixed $callback): void {}
+
     // Short name of Swoole\Coroutine.
     class_alias(\Swoole\Coroutine::class, 'Co');
     // Short name of Swoole\Coroutine\Http\Client.
     class_alias(\Swoole\Coroutine\Http\Client::class, 'Co\Http\Client');
+    // Short name of Swoole\Coroutine\Channel.
+    class_alias(\Swoole\Coroutine\Channel::class, 'Co\Channel');
+    // Short name of Swoole\Coroutine\Channel.
+    class_alias(\Swoole\Coroutine\Channel::class, 'chan');
+    // Short name of Swoole\Coroutine\System.
+    class_alias(\Swoole\Coroutine\System::class, 'Co\System');
+    // Short name of Swoole\Coroutine\Context.
+    class_alias(\Swoole\Coroutine\Context::class, 'Co\Context');
 }
 
 namespace Swoole {
     /** Thrown by the extension where Swoole throws: a port that cannot be bound, start() misuse. */
     class Exception extends \Exception
+    {
+    }
+
+    /** Thrown where Swoole throws an Error: coroutine APIs called outside a coroutine. */
+    class Error extends \Error
     {
     }
 
@@ -333,6 +539,25 @@ namespace Swoole {
          * @param callable $callback
          */
         public function defer(mixed $callback): bool {}
+
+        /**
+         * Swoole 4's $server->tick(): same as Swoole\Timer::tick().
+         *
+         * @param callable $callback
+         * @return int|false
+         */
+        public static function tick(mixed $ms, mixed $callback, mixed ...$params): mixed {}
+
+        /**
+         * Swoole 4's $server->after(): same as Swoole\Timer::after().
+         *
+         * @param callable $callback
+         * @return int|false
+         */
+        public static function after(mixed $ms, mixed $callback, mixed ...$params): mixed {}
+
+        /** Swoole 4's $server->clearTimer(): same as Swoole\Timer::clear(). */
+        public static function clearTimer(int $timer_id): bool {}
 
         /** Stops the server: clients get a close frame, then start() returns. False when not running. */
         public function shutdown(): bool {}
@@ -570,6 +795,148 @@ namespace Swoole {
         public function unlock(): bool {}
     }
 
+    /** Runtime hooks: PHP's own blocking calls yield inside coroutines. */
+    class Runtime
+    {
+        /** Nothing to construct: every method is static. */
+        public function __construct() {}
+
+        /**
+         * Turns hooks on (SWOOLE_HOOK_* flags, true for all, false for none); SLEEP, TCP and UNIX are implemented.
+         *
+         * @param int|bool $flags
+         */
+        public static function enableCoroutine(mixed $flags = null): bool {}
+
+        /** The hook flags in effect. */
+        public static function getHookFlags(): int {}
+
+        /** Sets the hook flags. */
+        public static function setHookFlags(int $flags): bool {}
+    }
+
+    /** The process's event loop: wait(), defer(), cycle(), and PHP streams watched with read/write callbacks. */
+    class Event
+    {
+        /** Nothing to construct: every method is static. */
+        public function __construct() {}
+
+        /**
+         * Watches a stream (or fd) and calls $read_callback($stream) / $write_callback($stream) while it is ready; its fd, or false.
+         *
+         * @param mixed $fd
+         * @return int|false
+         */
+        public static function add(mixed $fd, mixed $read_callback = null, mixed $write_callback = null, ?int $events = null): mixed {}
+
+        /**
+         * Stops watching a stream.
+         *
+         * @param mixed $fd
+         */
+        public static function del(mixed $fd): bool {}
+
+        /**
+         * Changes the callbacks or events of a watched stream.
+         *
+         * @param mixed $fd
+         */
+        public static function set(mixed $fd, mixed $read_callback = null, mixed $write_callback = null, ?int $events = null): bool {}
+
+        /**
+         * Whether a stream is watched for $events.
+         *
+         * @param mixed $fd
+         */
+        public static function isset(mixed $fd, ?int $events = null): bool {}
+
+        /** Runs one round of the loop without waiting. */
+        public static function dispatch(): bool {}
+
+        /**
+         * Runs $callback at the end of the current loop round.
+         *
+         * @param callable $callback
+         */
+        public static function defer(mixed $callback): bool {}
+
+        /**
+         * Calls $callback at the end of every loop round; null removes it.
+         *
+         * @param callable|null $callback
+         */
+        public static function cycle(mixed $callback, ?bool $before = null): bool {}
+
+        /**
+         * Writes $data to a stream.
+         *
+         * @param mixed $fd
+         */
+        public static function write(mixed $fd, mixed $data): bool {}
+
+        /** Runs the loop until nothing (timer, coroutine, watched stream, deferred call) is left in it. */
+        public static function wait(): void {}
+
+        /** Runs at the end of a script that used the loop: the same as wait(). */
+        public static function rshutdown(): void {}
+
+        /** Ends the running loop after the current round. */
+        public static function exit(): void {}
+    }
+
+    /** Timers of the process's event loop (a server worker, Co\run(), or the end of a plain script). */
+    class Timer
+    {
+        /** Nothing to construct: every method is static. */
+        public function __construct() {}
+
+        /**
+         * Calls $callback($timerId, ...$params) every $ms milliseconds; the timer id, or false (warning) below 1 ms.
+         *
+         * @param callable $callback
+         * @return int|false
+         */
+        public static function tick(mixed $ms, mixed $callback, mixed ...$params): mixed {}
+
+        /**
+         * Calls $callback(...$params) once after $ms milliseconds; the timer id, or false (warning) below 1 ms.
+         *
+         * @param callable $callback
+         * @return int|false
+         */
+        public static function after(mixed $ms, mixed $callback, mixed ...$params): mixed {}
+
+        /** Whether timer $timer_id is active. */
+        public static function exists(int $timer_id): bool {}
+
+        /**
+         * exec_msec, exec_count, interval, round, removed of a timer; null when unknown.
+         *
+         * @return array<string, int|bool>|null
+         */
+        public static function info(int $timer_id): mixed {}
+
+        /**
+         * initialized, num (active timers), round.
+         *
+         * @return array<string, int|bool>
+         */
+        public static function stats(): mixed {}
+
+        /**
+         * The ids of the active timers.
+         *
+         * @return Swoole\Timer\Iterator
+         */
+        public static function list(): mixed {}
+
+        /** Stops a timer; false when it is not active. */
+        public static function clear(int $timer_id): bool {}
+
+        /** Stops every timer. */
+        public static function clearAll(): bool {}
+    }
+
     /** Coroutine helpers (alias Co) that go with Swoole\Coroutine\run(). */
     class Coroutine
     {
@@ -584,15 +951,194 @@ namespace Swoole {
          */
         public static function create(mixed $func, mixed ...$args): mixed {}
 
+        /**
+         * Runs $callback when the running coroutine ends (last registered first).
+         *
+         * @param callable $callback
+         */
+        public static function defer(mixed $callback): void {}
+
+        /**
+         * Coroutine options: enable_coroutine (callbacks in coroutines) and hook_flags take effect.
+         *
+         * @param array<string, mixed> $options
+         */
+        public static function set(array $options): void {}
+
+        /**
+         * The options that take effect.
+         *
+         * @return array<string, mixed>
+         */
+        public static function getOptions(): mixed {}
+
+        /** Whether coroutine $cid is alive. */
+        public static function exists(int $cid): bool {}
+
+        /** Suspends the running coroutine until Co::resume() with its id. */
+        public static function yield(): bool {}
+
+        /** Same as yield(). */
+        public static function suspend(): bool {}
+
+        /** Lets coroutine $cid, suspended by yield(), run again (on the loop's next round); false with a warning otherwise. */
+        public static function resume(int $cid): bool {}
+
+        /** Ends the wait of coroutine $cid (its sleep or pop returns false); false for itself or an unknown id. */
+        public static function cancel(int $cid, ?bool $throw_exception = null): bool {}
+
+        /**
+         * Waits until every coroutine of $cid_array has ended; false on timeout ($timeout seconds, -1: none).
+         *
+         * @param int[] $cid_array
+         */
+        public static function join(array $cid_array, ?float $timeout = null): bool {}
+
+        /** Whether the running coroutine was cancelled. */
+        public static function isCanceled(): bool {}
+
         /** The running coroutine's id, or -1 outside coroutines. */
         public static function getCid(): int {}
 
         /** Same as getCid(). */
         public static function getuid(): int {}
 
+        /**
+         * The id of the coroutine that created $cid (0: the running one); -1 for none, false outside coroutines.
+         *
+         * @return int|false
+         */
+        public static function getPcid(?int $cid = null): mixed {}
+
+        /**
+         * The context object of coroutine $cid (0: the running one), gone with it; null outside coroutines.
+         *
+         * @return Swoole\Coroutine\Context|null
+         */
+        public static function getContext(?int $cid = null): mixed {}
+
+        /** Milliseconds coroutine $cid has lived; -1 when unknown. */
+        public static function getElapsed(?int $cid = null): int {}
+
+        /**
+         * The backtrace of coroutine $cid (debug_backtrace() format), or false.
+         *
+         * @return array|false
+         */
+        public static function getBackTrace(?int $cid = null, ?int $options = null, ?int $limit = null): mixed {}
+
+        /** Prints the backtrace of coroutine $cid. */
+        public static function printBackTrace(?int $cid = null, ?int $options = null, ?int $limit = null): void {}
+
+        /**
+         * The ids of every live coroutine.
+         *
+         * @return Swoole\Coroutine\Iterator
+         */
+        public static function list(): mixed {}
+
+        /**
+         * Same as list().
+         *
+         * @return Swoole\Coroutine\Iterator
+         */
+        public static function listCoroutines(): mixed {}
+
+        /**
+         * Swoole's coroutine counters: coroutine_num, coroutine_peak_num, coroutine_last_cid, event_num, ...
+         *
+         * @return array<string, int>
+         */
+        public static function stats(): mixed {}
+
         /** Sleeps without holding up other coroutines (outside coroutines: blocks). */
         public static function sleep(float $seconds): bool {}
     }
+}
+
+namespace Swoole\Timer {
+    /** Timer ids, from Timer::list(). */
+    class Iterator extends \ArrayIterator
+    {
+    }
+}
+
+namespace Swoole\Coroutine {
+    /** Coroutine ids, from Co::list(). */
+    class Iterator extends \ArrayIterator
+    {
+    }
+
+    /** Per-coroutine storage (an ArrayObject), from Co::getContext(); freed when the coroutine ends. */
+    class Context extends \ArrayObject
+    {
+    }
+
+    /** A bounded queue between coroutines (aliases chan, Co\Channel): pop waits for data, push for room. */
+    class Channel
+    {
+        /** @var int How many values fit. */
+        public $capacity;
+
+        /** @var int SWOOLE_CHANNEL_* of the last push/pop: 0 ok, -1 timeout, -2 closed, -3 cancelled. */
+        public $errCode;
+
+        /** A channel for $size values (at least 1). */
+        public function __construct(?int $size = null) {}
+
+        /**
+         * Adds $data, waiting up to $timeout seconds (-1: forever) for room; false on timeout or close.
+         *
+         * @param mixed $data
+         */
+        public function push(mixed $data, ?float $timeout = null): bool {}
+
+        /**
+         * The oldest value, waiting up to $timeout seconds (-1: forever); false on timeout or once closed and empty.
+         *
+         * @return mixed
+         */
+        public function pop(?float $timeout = null): mixed {}
+
+        /** Whether no value is queued. */
+        public function isEmpty(): bool {}
+
+        /** Whether $capacity values are queued. */
+        public function isFull(): bool {}
+
+        /** How many values are queued. */
+        public function length(): int {}
+
+        /** Closes the channel and wakes every waiter; false if closed already. */
+        public function close(): bool {}
+
+        /**
+         * consumer_num, producer_num, queue_num.
+         *
+         * @return array<string, int>
+         */
+        public function stats(): mixed {}
+    }
+
+    /** Coroutine system calls (alias Co\System): sleep. */
+    class System
+    {
+        /** Nothing to construct: every method is static. */
+        public function __construct() {}
+
+        /** Same as Swoole\Coroutine::sleep(). */
+        public static function sleep(float $seconds): bool {}
+    }
+
+    /**
+     * Runs $func(...$args) as a coroutine and returns once every coroutine has finished; false on an uncaught exception.
+     *
+     * @param callable $func
+     */
+    function run(mixed $func, mixed ...$args): bool {}
+
+    /** Internal: the function every coroutine's Fiber runs. Not for scripts. */
+    function __main(int $cid): void {}
 }
 
 namespace Swoole\Connection {
@@ -1036,15 +1582,6 @@ namespace Swoole\Coroutine\Http {
          */
         public function getBody(): mixed {}
     }
-}
-
-namespace Swoole\Coroutine {
-    /**
-     * Runs $func(...$args) as a coroutine and returns once every coroutine has finished; false on an uncaught exception.
-     *
-     * @param callable $func
-     */
-    function run(mixed $func, mixed ...$args): bool {}
 }
 
 namespace Co {

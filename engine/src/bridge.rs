@@ -117,6 +117,8 @@ pub struct EventQueue {
     /// The same wake-up for a consumer that waits inside an async runtime
     /// (inline I/O: Engine::wait_events).
     ready_async: tokio::sync::Notify,
+    /// Also woken with `ready`, for a consumer that waits in an async runtime.
+    notify: std::sync::OnceLock<Arc<tokio::sync::Notify>>,
 }
 
 impl EventQueue {
@@ -132,6 +134,9 @@ impl EventQueue {
         if was_empty {
             self.ready.notify_one();
             self.ready_async.notify_one();
+            if let Some(n) = self.notify.get() {
+                n.notify_one();
+            }
         }
     }
 
@@ -148,6 +153,11 @@ impl EventQueue {
     /// Resolves after an event was pushed (possibly one already taken).
     pub async fn wakeup(&self) {
         self.ready_async.notified().await
+    }
+
+    /// Registers an async waiter woken along with the condvar (once per queue).
+    pub fn set_notify(&self, n: Arc<tokio::sync::Notify>) {
+        let _ = self.notify.set(n);
     }
 
     /// Moves every queued event into `out`, waiting up to `timeout` for the

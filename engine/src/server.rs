@@ -1,6 +1,5 @@
 //! The engine: a tokio runtime that accepts connections and runs one task each.
 
-use std::collections::VecDeque;
 use std::io;
 use std::net::{SocketAddr, TcpListener as StdListener, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -71,6 +70,20 @@ impl Shared {
     }
 }
 
+enum Rt {
+    Owned(Runtime),
+    Borrowed(&'static Runtime),
+}
+
+impl Rt {
+    fn get(&self) -> &Runtime {
+        match self {
+            Rt::Owned(rt) => rt,
+            Rt::Borrowed(rt) => rt,
+        }
+    }
+}
+
 /// How an engine is connected to the rest of the server.
 pub struct Wiring {
     pub events: Arc<EventQueue>,
@@ -78,6 +91,8 @@ pub struct Wiring {
     /// SIGINT/SIGTERM start a graceful shutdown until the engine is dropped.
     pub handle_signals: bool,
     pub registry: Option<(Arc<Registry>, u32)>,
+    /// With `reactor_num` 0: the current-thread runtime the caller drives.
+    pub runtime: Option<&'static Runtime>,
 }
 
 impl Wiring {
@@ -89,6 +104,7 @@ impl Wiring {
             events,
             handle_signals,
             registry: None,
+            runtime: None,
         }
     }
 }
@@ -145,9 +161,9 @@ pub struct PortSettings {
 
 /// A running server.
 pub struct Engine {
-    runtime: Option<Runtime>,
-    /// The I/O runs on the thread that calls wait_events() (reactor_num 0).
-    inline: bool,
+    /// I/O threads of its own, or (inline I/O, reactor_num 0) a current-thread
+    /// runtime of the caller's that the caller drives while it waits.
+    runtime: Option<Rt>,
     shared: Arc<Shared>,
     _signals: Option<SignalGuard>,
 }
@@ -178,17 +194,17 @@ impl Engine {
         let handle_signals = wiring.handle_signals;
         Self::prepare(&mut config)?;
         raise_fd_limit(config.max_connection);
-        // reactor_num 0: no I/O threads; the caller's thread runs the I/O
-        // whenever it waits for events (wait_events), as a Swoole worker does.
-        let inline = config.reactor_num == 0;
-        let runtime = if inline {
-            tokio::runtime::Builder::new_current_thread().enable_all().build()?
-        } else {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(config.reactor_num.max(1))
-                .thread_name("swoole-rs-io")
-                .enable_all()
-                .build()?
+        // reactor_num 0: no I/O threads; the caller's thread runs the I/O on
+        // its runtime whenever it waits for events, as a Swoole worker does.
+        let runtime = match wiring.runtime {
+            Some(rt) if config.reactor_num == 0 => Rt::Borrowed(rt),
+            _ => Rt::Owned(
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(config.reactor_num.max(1))
+                    .thread_name("swoole-rs-io")
+                    .enable_all()
+                    .build()?,
+            ),
         };
         let shared = Arc::new(Shared {
             config,
@@ -204,32 +220,32 @@ impl Engine {
             live: AtomicUsize::new(0),
         });
         listener.set_nonblocking(true)?;
+        let rt = runtime.get();
         let listener = {
-            let _guard = runtime.enter();
+            let _guard = rt.enter();
             TcpListener::from_std(listener)?
         };
         let main_port = PortSettings {
             http_protocol: shared.config.http_protocol,
             ssl: shared.config.tls.is_some(),
         };
-        runtime.spawn(accept_loop(shared.clone(), listener, main_port));
+        rt.spawn(accept_loop(shared.clone(), listener, main_port));
         if !shared.config.heartbeat_check_interval.is_zero() {
-            runtime.spawn(heartbeat(shared.clone()));
+            rt.spawn(heartbeat(shared.clone()));
         }
         let signals = if handle_signals {
             let (guard, read) = SignalGuard::install()?;
             let read = {
-                let _guard = runtime.enter();
+                let _guard = rt.enter();
                 UnixStream::from_std(read)?
             };
-            runtime.spawn(watch_signals(shared.clone(), read));
+            rt.spawn(watch_signals(shared.clone(), read));
             Some(guard)
         } else {
             None
         };
         Ok(Engine {
             runtime: Some(runtime),
-            inline,
             shared,
             _signals: signals,
         })
@@ -238,7 +254,7 @@ impl Engine {
     /// Serves one more listening socket (`$server->listen()`) on the same
     /// runtime, sessions and event queue, speaking what `port` says.
     pub fn listen(&self, listener: StdListener, port: PortSettings) -> io::Result<()> {
-        let Some(runtime) = self.runtime.as_ref() else {
+        let Some(runtime) = self.runtime.as_ref().map(Rt::get) else {
             return Err(io::Error::other("the engine has stopped"));
         };
         listener.set_nonblocking(true)?;
@@ -272,44 +288,10 @@ impl Engine {
         while sessions.iter().any(|s| s.queued_bytes() > 0 && !s.has_ended())
             && std::time::Instant::now() < deadline
         {
-            match (&self.runtime, self.inline) {
-                (Some(rt), true) => rt.block_on(async { tokio::time::sleep(Duration::from_millis(2)).await }),
+            match &self.runtime {
+                Some(Rt::Borrowed(rt)) => rt.block_on(async { tokio::time::sleep(Duration::from_millis(2)).await }),
                 _ => std::thread::sleep(Duration::from_millis(2)),
             }
-        }
-    }
-
-    /// Waits up to `timeout` (forever when None) for events and moves them
-    /// into `out`; false on timeout. With inline I/O this is where the
-    /// connections are served: reading, writing what PHP pushed, accepting.
-    pub fn wait_events(&self, out: &mut VecDeque<Event>, timeout: Option<Duration>) -> bool {
-        let events = &self.shared.events;
-        match (&self.runtime, self.inline) {
-            (Some(rt), true) => {
-                if events.try_drain(out) {
-                    // Still let the connections write what the last batch pushed.
-                    rt.block_on(tokio::task::yield_now());
-                    return true;
-                }
-                rt.block_on(async {
-                    let wait = async {
-                        loop {
-                            events.wakeup().await;
-                            if events.try_drain(out) {
-                                return;
-                            }
-                        }
-                    };
-                    match timeout {
-                        Some(t) => tokio::time::timeout(t, wait).await.is_ok(),
-                        None => {
-                            wait.await;
-                            true
-                        }
-                    }
-                })
-            }
-            _ => events.drain_into(out, timeout),
         }
     }
 
@@ -324,8 +306,24 @@ impl Engine {
 impl Drop for Engine {
     fn drop(&mut self) {
         self.shared.forced.store(true, Ordering::Release);
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_timeout(Duration::from_millis(500));
+        match self.runtime.take() {
+            Some(Rt::Owned(rt)) => rt.shutdown_timeout(Duration::from_millis(500)),
+            // The runtime lives on: end this engine's tasks on it now.
+            Some(Rt::Borrowed(rt)) => {
+                shutdown(&self.shared);
+                for s in self.shared.sessions.all() {
+                    s.seal();
+                    s.kick();
+                }
+                let shared = self.shared.clone();
+                rt.block_on(async move {
+                    let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
+                    while shared.live.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                    }
+                });
+            }
+            None => {}
         }
     }
 }

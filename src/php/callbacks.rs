@@ -143,9 +143,8 @@ pub enum Outcome {
     Bailout,
 }
 
-/// Calls a callback with up to four arguments.
+/// Calls a callback (up to four arguments on the fast path).
 pub fn call(cb: &Callback, args: &[&Zval]) -> Outcome {
-    debug_assert!(args.len() <= MAX_ARGS);
     let result = try_catch(AssertUnwindSafe(|| invoke(cb, args)));
     match result {
         Err(_) => Outcome::Bailout,
@@ -163,6 +162,9 @@ pub fn call(cb: &Callback, args: &[&Zval]) -> Outcome {
 }
 
 fn invoke(cb: &Callback, args: &[&Zval]) -> Zval {
+    if args.len() > MAX_ARGS {
+        return invoke_any(cb, args);
+    }
     let mut retval = Zval::new();
     match &cb.fcc {
         Some(fcc) => {
@@ -179,6 +181,40 @@ fn invoke(cb: &Callback, args: &[&Zval]) -> Zval {
                     fcc.called_scope,
                     &mut retval,
                     args.len() as u32,
+                    params.as_mut_ptr(),
+                    std::ptr::null_mut(),
+                );
+            }
+        }
+        None => {
+            let dynargs: Vec<&dyn ext_php_rs::convert::IntoZvalDyn> = args
+                .iter()
+                .map(|a| *a as &dyn ext_php_rs::convert::IntoZvalDyn)
+                .collect();
+            if let Ok(r) = cb.callable.try_call(dynargs) {
+                retval = r;
+            }
+        }
+    }
+    retval
+}
+
+/// Calls a callback with any number of arguments and no guard: an exception
+/// stays pending and a fatal error unwinds past the caller (coroutine entry
+/// points, where the Fiber itself catches both).
+pub fn invoke_any(cb: &Callback, args: &[&Zval]) -> Zval {
+    let mut retval = Zval::new();
+    match &cb.fcc {
+        Some(fcc) => {
+            let mut params: Vec<Zval> = args.iter().map(|a| a.shallow_clone()).collect();
+            // SAFETY: as in `invoke`.
+            unsafe {
+                zend_call_known_function(
+                    fcc.function_handler,
+                    fcc.object,
+                    fcc.called_scope,
+                    &mut retval,
+                    params.len() as u32,
                     params.as_mut_ptr(),
                     std::ptr::null_mut(),
                 );

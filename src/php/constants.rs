@@ -59,6 +59,37 @@ const CONSTANTS: &[(&str, i64)] = &[
     ("SWOOLE_WEBSOCKET_CLOSE_TRY_AGAIN_LATER", 1013),
     ("SWOOLE_WEBSOCKET_CLOSE_BAD_GATEWAY", 1014),
     ("SWOOLE_WEBSOCKET_CLOSE_TLS", 1015),
+    ("SWOOLE_CHANNEL_CANCELED", -3),
+    ("SWOOLE_CHANNEL_CLOSED", -2),
+    ("SWOOLE_CHANNEL_OK", 0),
+    ("SWOOLE_CHANNEL_TIMEOUT", -1),
+    ("SWOOLE_CORO_END", 3),
+    ("SWOOLE_CORO_INIT", 0),
+    ("SWOOLE_CORO_MAX_NUM_LIMIT", 9223372036854775807),
+    ("SWOOLE_CORO_RUNNING", 2),
+    ("SWOOLE_CORO_WAITING", 1),
+    ("SWOOLE_EVENT_READ", 512),
+    ("SWOOLE_EVENT_WRITE", 1024),
+    ("SWOOLE_HOOK_ALL", 2143285247),
+    ("SWOOLE_HOOK_CURL", 2048),
+    ("SWOOLE_HOOK_FILE", 256),
+    ("SWOOLE_HOOK_MONGODB", 4194304),
+    ("SWOOLE_HOOK_NATIVE_CURL", 4096),
+    ("SWOOLE_HOOK_NET_FUNCTION", 2097152),
+    ("SWOOLE_HOOK_PROC", 1024),
+    ("SWOOLE_HOOK_SLEEP", 512),
+    ("SWOOLE_HOOK_SOCKETS", 16384),
+    ("SWOOLE_HOOK_SSL", 32),
+    ("SWOOLE_HOOK_STDIO", 32768),
+    ("SWOOLE_HOOK_STREAM_FUNCTION", 128),
+    ("SWOOLE_HOOK_STREAM_SELECT", 128),
+    ("SWOOLE_HOOK_TCP", 2),
+    ("SWOOLE_HOOK_TLS", 64),
+    ("SWOOLE_HOOK_UDG", 16),
+    ("SWOOLE_HOOK_UDP", 4),
+    ("SWOOLE_HOOK_UNIX", 8),
+    ("SWOOLE_TIMER_MAX_MS", 9223372036854775807),
+    ("SWOOLE_TIMER_MIN_MS", 1),
     ("WEBSOCKET_STATUS_CONNECTION", 1),
     ("WEBSOCKET_STATUS_HANDSHAKE", 2),
     ("WEBSOCKET_STATUS_FRAME", 3),
@@ -93,6 +124,8 @@ pub fn register(mut module: ModuleBuilder) -> ModuleBuilder {
         module = module.constant((*name, *value, &[]));
     }
     module
+        .constant(("SWOOLE_TIMER_MIN_SEC", 0.001_f64, &[]))
+        .constant(("SWOOLE_TIMER_MAX_SEC", 9_223_372_036_854_776.0_f64, &[]))
         .constant(("SWOOLE_VERSION", "6.2.1", &[]))
         .constant(("SWOOLE_VERSION_ID", 60201_i64, &[]))
         .constant(("SWOOLE_RS_VERSION", env!("CARGO_PKG_VERSION"), &[]))

@@ -1,283 +1,39 @@
-//! Coroutines: `Swoole\Coroutine\run()` (alias `Co\run()`), `go()`,
-//! `Swoole\Coroutine::create()/getCid()/sleep()` (class alias `Co`), and
-//! [`wait`], the one place where PHP code waits for client I/O.
+//! Coroutines from PHP: `Swoole\Coroutine\run()` (alias `Co\run()`), `go()`,
+//! `defer()`, `Swoole\Coroutine` (alias `Co`), `Swoole\Coroutine\System` and
+//! `Swoole\Coroutine\Context`. The scheduling itself is the reactor's
+//! ([`super::reactor`]); client I/O waits through [`wait`].
 //!
-//! A coroutine is a PHP `Fiber`. `run()` starts its callable as the first
-//! coroutine and then schedules: when a coroutine waits for I/O (a client's
-//! `upgrade()`, `recv()`, ..., or `Coroutine::sleep()`), the I/O future goes to
-//! a tokio `LocalSet` and the fiber suspends; `run()` drives the runtime until
-//! some future completes and resumes the fiber that waited for it. `run()`
-//! returns once every coroutine has finished. Outside `run()` (or inside a
-//! Fiber the script created itself) waiting simply blocks the PHP thread.
-//!
-//! The runtime is a current-thread tokio runtime, created on first use and
-//! kept for the life of the process; the server's engine has its own.
-//!
-//! Differences from Swoole, by design: `go()` outside `run()` runs the new
-//! coroutine (and everything it starts) to completion before returning, as if
-//! wrapped in `run()`; an uncaught exception in a coroutine ends `run()` and
-//! is thrown from it (Swoole ends the process).
+//! As in Swoole: `go()` runs the new coroutine until it first waits; outside
+//! every loop it then finishes in the loop that runs at the end of the script
+//! (or in the next `Co\run()` / `Swoole\Event::wait()`). An uncaught exception
+//! in a coroutine is reported like one in a server callback and everything
+//! else goes on; only the main coroutine of `Co\run()` lets its exception out
+//! of `run()` (Swoole ends the process there).
 
-use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
-use std::future::Future;
-use std::rc::{Rc, Weak};
-use std::sync::OnceLock;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::time::Duration;
 
-use ext_php_rs::builders::ModuleBuilder;
-use ext_php_rs::convert::{IntoZval, IntoZvalDyn};
+use ext_php_rs::builders::{ClassBuilder, ModuleBuilder};
+use ext_php_rs::convert::IntoZval;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendCallable, ZendObject, Zval};
+use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};
 use ext_php_rs::zend::{ClassEntry, ExecutorGlobals};
-use tokio::runtime::Runtime;
-use tokio::sync::Notify;
-use tokio::task::LocalSet;
 
 use super::args::Float;
-use super::errors::warn;
+use super::callbacks::Callback;
+use super::errors::{swoole_error, warn};
+use super::reactor::{self, Kind, Leg, LoopEnd, Policy, Wake};
+use super::values::{array_zval, bool_zval, long_zval};
 
-/// The runtime every client operation runs on.
-pub fn runtime() -> &'static Runtime {
-    static RT: OnceLock<Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .thread_name("swoole-rs-client")
-            .build()
-            .expect("cannot create the client runtime")
-    })
-}
+pub use super::reactor::wait;
 
-/// Coroutines of the running `run()`.
-struct Scheduler {
-    local: LocalSet,
-    /// Coroutines whose I/O finished, in order.
-    ready: Rc<RefCell<VecDeque<u64>>>,
-    wake: Rc<Notify>,
-    /// Fiber objects of live coroutines.
-    fibers: RefCell<HashMap<u64, Zval>>,
-    /// I/O futures not finished yet.
-    pending: Rc<Cell<usize>>,
-    /// The coroutine running now; 0 outside every coroutine.
-    current: Cell<u64>,
-    next_id: Cell<u64>,
-}
-
-thread_local! {
-    static SCHED: RefCell<Option<Rc<Scheduler>>> = const { RefCell::new(None) };
-}
-
-fn scheduler() -> Option<Rc<Scheduler>> {
-    SCHED.with(|s| s.borrow().clone())
-}
-
-fn exception_pending() -> bool {
-    !ExecutorGlobals::get().exception.is_null()
-}
-
-/// Calls a static method of `Fiber` (`suspend`, `getCurrent`).
-fn fiber_static(method: &str) -> Option<Zval> {
-    let f = ZendCallable::try_from_name(&format!("Fiber::{method}")).ok()?;
-    f.try_call(vec![]).ok()
-}
-
-fn fiber_object_id(z: &Zval) -> Option<u32> {
-    z.object().map(ZendObject::get_id)
-}
-
-/// Waits for `fut` the way the caller's context allows: inside a coroutine
-/// of `run()` the coroutine suspends and others run meanwhile; anywhere else
-/// the PHP thread blocks on the runtime. `None` when the coroutine was
-/// destroyed while it waited (an exception is then pending: return at once).
-pub fn wait<F>(fut: F) -> Option<F::Output>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    if let Some(s) = scheduler() {
-        let cid = s.current.get();
-        if cid != 0 && in_own_fiber(&s, cid) {
-            return wait_in_coroutine(s, cid, fut);
-        }
-    }
-    Some(runtime().block_on(fut))
-}
-
-/// Whether the running Fiber is the coroutine's own (not one the script
-/// created inside it, which we must not suspend).
-fn in_own_fiber(s: &Scheduler, cid: u64) -> bool {
-    let own = s.fibers.borrow().get(&cid).and_then(fiber_object_id);
-    let running = fiber_static("getCurrent")
-        .as_ref()
-        .and_then(fiber_object_id);
-    own.is_some() && own == running
-}
-
-fn wait_in_coroutine<F>(s: Rc<Scheduler>, cid: u64, fut: F) -> Option<F::Output>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    let slot: Rc<RefCell<Option<F::Output>>> = Rc::new(RefCell::new(None));
-    let (slot2, ready, wake) = (slot.clone(), s.ready.clone(), s.wake.clone());
-    let pending = Pending::new(&s.pending);
-    let task = s.local.spawn_local(async move {
-        let _pending = pending;
-        let out = fut.await;
-        *slot2.borrow_mut() = Some(out);
-        ready.borrow_mut().push_back(cid);
-        wake.notify_one();
-    });
-    // Nothing of the scheduler is held while other coroutines run.
-    let weak: Weak<Scheduler> = Rc::downgrade(&s);
-    drop(s);
-    loop {
-        fiber_static("suspend");
-        if exception_pending() {
-            // Destroyed while suspended (or the scheduler was torn down).
-            task.abort();
-            return None;
-        }
-        if let Some(out) = slot.borrow_mut().take() {
-            return Some(out);
-        }
-        if weak.upgrade().is_none() {
-            task.abort();
-            return None;
-        }
-        // Resumed by someone else than the scheduler: wait on.
-    }
-}
-
-/// Counts an I/O future as pending while it lives.
-struct Pending(Rc<Cell<usize>>);
-
-impl Pending {
-    fn new(count: &Rc<Cell<usize>>) -> Self {
-        count.set(count.get() + 1);
-        Pending(count.clone())
-    }
-}
-
-impl Drop for Pending {
-    fn drop(&mut self) {
-        self.0.set(self.0.get() - 1);
-    }
-}
-
-/// How a scheduler run ended.
-enum End {
-    Done,
-    /// An exception (or exit()) is pending: stop and let it propagate.
-    Exception,
-}
-
-/// Starts `func(...args)` as a coroutine of `s`; returns its id. It runs
-/// until it first waits (or finishes), like Swoole's `go()`.
-fn spawn(s: &Rc<Scheduler>, func: &Zval, args: &[&Zval]) -> Result<u64, End> {
-    let Some(ce) = ClassEntry::try_find("Fiber") else {
-        warn("Fiber is not available");
-        return Err(End::Exception);
-    };
-    let Ok(fiber) = ce.new().into_zval(false) else {
-        return Err(End::Exception);
-    };
-    let _ = fiber.try_call_method("__construct", vec![func]);
-    if exception_pending() {
-        return Err(End::Exception);
-    }
-    let cid = s.next_id.get();
-    s.next_id.set(cid + 1);
-    s.fibers.borrow_mut().insert(cid, fiber.shallow_clone());
-    let prev = s.current.replace(cid);
-    let params: Vec<&dyn IntoZvalDyn> = args.iter().map(|a| *a as &dyn IntoZvalDyn).collect();
-    let _ = fiber.try_call_method("start", params);
-    s.current.set(prev);
-    finish_if_done(s, cid, &fiber);
-    if exception_pending() {
-        return Err(End::Exception);
-    }
-    Ok(cid)
-}
-
-fn finish_if_done(s: &Scheduler, cid: u64, fiber: &Zval) {
-    let done = exception_pending()
-        || fiber
-            .try_call_method("isTerminated", vec![])
-            .ok()
-            .is_some_and(|z| z.is_true());
-    if done {
-        let gone = s.fibers.borrow_mut().remove(&cid);
-        drop(gone);
-    }
-}
-
-/// Runs coroutines until every one has finished.
-fn schedule(s: &Rc<Scheduler>) -> End {
-    loop {
-        loop {
-            let next = s.ready.borrow_mut().pop_front();
-            let Some(cid) = next else { break };
-            let fiber = s.fibers.borrow().get(&cid).map(Zval::shallow_clone);
-            let Some(fiber) = fiber else { continue };
-            let prev = s.current.replace(cid);
-            let _ = fiber.try_call_method("resume", vec![]);
-            s.current.set(prev);
-            finish_if_done(s, cid, &fiber);
-            if exception_pending() {
-                return End::Exception;
-            }
-        }
-        if s.fibers.borrow().is_empty() {
-            return End::Done;
-        }
-        if s.pending.get() == 0 && s.ready.borrow().is_empty() {
-            // Suspended by something else than a wait (Fiber::suspend() in
-            // user code): nothing will ever resume them.
-            warn("all coroutines are suspended and none waits for I/O: deadlock");
-            return End::Done;
-        }
-        let wake = s.wake.clone();
-        runtime().block_on(s.local.run_until(async move { wake.notified().await }));
-    }
-}
-
-/// Runs `func(...args)` and every coroutine it starts to completion, with a
-/// new scheduler. `Err` when one is running already.
-fn run_scheduler(func: &Zval, args: &[&Zval]) -> Result<(u64, End), ()> {
-    if scheduler().is_some() {
-        return Err(());
-    }
-    let s = Rc::new(Scheduler {
-        local: LocalSet::new(),
-        ready: Rc::default(),
-        wake: Rc::new(Notify::new()),
-        fibers: RefCell::default(),
-        pending: Rc::default(),
-        current: Cell::new(0),
-        next_id: Cell::new(1),
-    });
-    SCHED.with(|slot| *slot.borrow_mut() = Some(s.clone()));
-    let outcome = match spawn(&s, func, args) {
-        Ok(cid) => (cid, schedule(&s)),
-        Err(e) => (0, e),
-    };
-    // Tear down outside every borrow: destroying a suspended Fiber runs PHP
-    // code in it, which may come back here (and finds no scheduler).
-    SCHED.with(|slot| slot.borrow_mut().take());
-    let fibers = std::mem::take(&mut *s.fibers.borrow_mut());
-    drop(s);
-    drop(fibers);
-    Ok(outcome)
-}
-
-fn check_callable(func: &Zval) -> bool {
+fn check_callable(func: &Zval, what: &str) -> bool {
     if func.is_callable() {
         return true;
     }
     let _ = ext_php_rs::exception::PhpException::new(
-        "Argument #1 ($func) must be a valid callback".into(),
+        format!("{what}Argument #1 ($func) must be a valid callback"),
         0,
         ext_php_rs::zend::ce::type_error(),
     )
@@ -287,46 +43,207 @@ fn check_callable(func: &Zval) -> bool {
 
 /// `Swoole\Coroutine\run(callable $fn, ...$args): bool`.
 fn run_impl(func: &Zval, args: &[&Zval]) -> bool {
-    if !check_callable(func) {
+    if !check_callable(func, "") {
         return false;
     }
-    match run_scheduler(func, args) {
-        Ok((_, End::Done)) => true,
-        Ok((_, End::Exception)) => false,
-        Err(()) => {
-            warn(
-                "eventLoop has already been created, unable to start Swoole\\Coroutine\\Scheduler",
-            );
-            false
+    if reactor::running().is_some() {
+        warn("eventLoop has already been created, unable to start Swoole\\Coroutine\\Scheduler");
+        return false;
+    }
+    reactor::begin(Kind::Run);
+    let args = args.iter().map(|a| a.shallow_clone()).collect();
+    let first = match reactor::spawn(Rc::new(Callback::new(func)), args, Policy::Propagate, None) {
+        Ok((_, leg)) => leg,
+        Err(()) => Leg::Threw,
+    };
+    match reactor::run_loop(Kind::Run, first) {
+        LoopEnd::Done => true,
+        LoopEnd::Bailout => {
+            // SAFETY: re-raises the fatal error PHP was unwinding from.
+            unsafe { ext_php_rs::zend::bailout() }
         }
+        LoopEnd::Exit | LoopEnd::Threw => false,
     }
 }
 
 /// `go(callable $fn, ...$args): int|false` and `Swoole\Coroutine::create()`.
 fn go_impl(func: &Zval, args: &[&Zval]) -> Zval {
     let mut ret = Zval::new();
-    if !check_callable(func) {
-        ret.set_bool(false);
+    ret.set_bool(false);
+    if !check_callable(func, "") {
         return ret;
     }
-    match scheduler() {
-        Some(s) => match spawn(&s, func, args) {
-            Ok(cid) => ret.set_long(cid as i64),
-            Err(_) => ret.set_bool(false),
-        },
-        None => match run_scheduler(func, args) {
-            Ok((cid, End::Done)) => ret.set_long(cid as i64),
-            _ => ret.set_bool(false),
-        },
+    if reactor::running().is_none() {
+        reactor::note_work_now();
+    }
+    let args = args.iter().map(|a| a.shallow_clone()).collect();
+    match reactor::spawn(Rc::new(Callback::new(func)), args, Policy::Report, None) {
+        Ok((cid, Leg::Ok)) => ret.set_long(cid as i64),
+        Ok((cid, _)) => {
+            // exit() or a fatal error: it is pending and unwinds the caller.
+            ret.set_long(cid as i64);
+        }
+        Err(()) => {}
     }
     ret
 }
 
 /// The running coroutine's id, or -1 outside coroutines.
 fn current_cid() -> i64 {
-    match scheduler() {
-        Some(s) if s.current.get() != 0 => s.current.get() as i64,
-        _ => -1,
+    match reactor::current() {
+        0 => -1,
+        c => c as i64,
+    }
+}
+
+/// `cid` or, when 0, the running coroutine.
+fn target(cid: Option<i64>) -> Option<u64> {
+    match cid.unwrap_or(0) {
+        0 => (reactor::current() != 0).then(|| reactor::current()),
+        c if c > 0 => Some(c as u64),
+        _ => None,
+    }
+}
+
+/// Sleeps: inside a coroutine only that coroutine waits; elsewhere the PHP
+/// thread sleeps. False when the sleep was cancelled.
+pub fn sleep(d: Duration) -> bool {
+    match reactor::suspend(Some(d), false, |_| {}) {
+        Some(Wake::TimedOut | Wake::Woken) => true,
+        Some(Wake::Cancelled | Wake::Destroyed) => false,
+        None => {
+            std::thread::sleep(d);
+            true
+        }
+    }
+}
+
+fn sleep_seconds(seconds: f64) -> bool {
+    if !(seconds.is_finite() && seconds >= 0.0) {
+        warn("Timer must be greater than or equal to 0");
+        return false;
+    }
+    sleep(Duration::from_secs_f64(seconds))
+}
+
+fn outside_coroutine() {
+    swoole_error("API must be called in the coroutine");
+}
+
+/// A backtrace array: debug_backtrace() for the running coroutine,
+/// ReflectionFiber::getTrace() for a suspended one.
+fn backtrace(cid: u64, options: i64, limit: i64) -> Option<Zval> {
+    if cid == reactor::current() {
+        let f = ZendCallable::try_from_name("debug_backtrace").ok()?;
+        return f.try_call(vec![&options, &limit]).ok();
+    }
+    let fiber = reactor::fiber_of(cid)?;
+    let ce = ClassEntry::try_find("ReflectionFiber")?;
+    let refl = ce.new().into_zval(false).ok()?;
+    let _ = refl.try_call_method("__construct", vec![&fiber]);
+    let trace = refl.try_call_method("getTrace", vec![&options]).ok()?;
+    if limit > 0 {
+        let f = ZendCallable::try_from_name("array_slice").ok()?;
+        return f.try_call(vec![&trace, &0_i64, &limit]).ok();
+    }
+    Some(trace)
+}
+
+/// A backtrace as PHP prints one (`#0 file(line): func()`).
+pub fn backtrace_string(cid: u64) -> String {
+    let Some(trace) = backtrace(cid, 2, 32) else {
+        return String::new();
+    };
+    let Some(frames) = trace.array() else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let mut i = 0;
+    for (_, frame) in frames.iter() {
+        let Some(f) = frame.array() else { continue };
+        let s = |k: &str| f.get(k).and_then(Zval::string).unwrap_or_default();
+        // The machinery under every coroutine is not the script's.
+        let func = s("function");
+        if (s("class") == "Fiber" && func == "suspend") || func == "Swoole\\Coroutine\\__main" {
+            continue;
+        }
+        let place = match f.get("line").and_then(Zval::long) {
+            Some(line) => format!("{}({line})", s("file")),
+            None => "[internal function]".to_string(),
+        };
+        out.push_str(&format!(
+            "#{i} {place}: {}{}{func}()\n",
+            s("class"),
+            s("type")
+        ));
+        i += 1;
+    }
+    out.trim_end().to_string()
+}
+
+static CONTEXT: AtomicPtr<ClassEntry> = AtomicPtr::new(std::ptr::null_mut());
+
+extern "C" {
+    static spl_ce_ArrayObject: *mut ext_php_rs::ffi::zend_class_entry;
+}
+
+fn array_object() -> &'static ClassEntry {
+    // SAFETY: SPL is built in and registered before extensions load.
+    unsafe { &*spl_ce_ArrayObject.cast::<ClassEntry>() }
+}
+
+/// MINIT: `Swoole\Coroutine\Context` (an ArrayObject per coroutine).
+pub fn register_context_class() -> ext_php_rs::error::Result<()> {
+    ClassBuilder::new("Swoole\\Coroutine\\Context")
+        .extends((array_object, "ArrayObject"))
+        .registration(|ce, _| CONTEXT.store(ce, Ordering::Release))
+        .register()
+}
+
+fn new_context() -> Option<Zval> {
+    let ce = CONTEXT.load(Ordering::Acquire);
+    // SAFETY: set at MINIT to a class that lives as long as PHP.
+    let ce = if ce.is_null() {
+        array_object()
+    } else {
+        unsafe { &*ce }
+    };
+    let obj = ce.new().into_zval(false).ok()?;
+    let _ = obj.try_call_method("__construct", vec![]);
+    Some(obj)
+}
+
+fn stats() -> Zval {
+    let mut ht = ZendHashTable::new();
+    let io = reactor::io_counter().get() as i64;
+    for (k, v) in [
+        ("event_num", io),
+        ("signal_listener_num", 0),
+        ("aio_task_num", 0),
+        ("aio_worker_num", 0),
+        ("aio_queue_size", 0),
+        ("c_stack_size", 2 * 1024 * 1024),
+        ("coroutine_num", reactor::count() as i64),
+        ("coroutine_peak_num", reactor::peak() as i64),
+        ("coroutine_last_cid", reactor::last_cid() as i64),
+    ] {
+        let _ = ht.insert(k, long_zval(v));
+    }
+    array_zval(ht)
+}
+
+fn defer_impl(callback: &Zval) {
+    if !callback.is_callable() {
+        let _ = ext_php_rs::exception::PhpException::new(
+            "Swoole\\Coroutine::defer(): Argument #1 ($callback) must be a valid callback".into(),
+            0,
+            ext_php_rs::zend::ce::type_error(),
+        )
+        .throw();
+        return;
+    }
+    if !reactor::push_defer(callback) {
+        outside_coroutine();
     }
 }
 
@@ -348,7 +265,32 @@ pub fn swoole_go(func: &Zval, args: &[&Zval]) -> Zval {
     go_impl(func, args)
 }
 
-/// `Swoole\Coroutine` (alias `Co`): the static helpers that go with `run()`.
+#[php_function]
+#[php(name = "swoole_coroutine_create")]
+pub fn swoole_coroutine_create(func: &Zval, args: &[&Zval]) -> Zval {
+    go_impl(func, args)
+}
+
+#[php_function]
+#[php(name = "defer")]
+pub fn swoole_defer(callback: &Zval) {
+    defer_impl(callback);
+}
+
+#[php_function]
+#[php(name = "swoole_coroutine_defer")]
+pub fn swoole_coroutine_defer(callback: &Zval) {
+    defer_impl(callback);
+}
+
+/// The Fiber function of every coroutine (internal: not for scripts).
+#[php_function]
+#[php(name = "Swoole\\Coroutine\\__main")]
+pub fn swoole_coroutine_main(cid: i64) {
+    reactor::coroutine_main(cid);
+}
+
+/// `Swoole\Coroutine` (alias `Co`).
 #[php_class]
 #[php(name = "Swoole\\Coroutine")]
 #[derive(Default)]
@@ -358,6 +300,112 @@ pub struct Coroutine;
 impl Coroutine {
     pub fn create(func: &Zval, args: &[&Zval]) -> Zval {
         go_impl(func, args)
+    }
+
+    pub fn defer(callback: &Zval) {
+        defer_impl(callback);
+    }
+
+    /// Options: `enable_coroutine` and `hook_flags` take effect; the others
+    /// are accepted.
+    pub fn set(options: &ZendHashTable) {
+        for (key, value) in options.iter() {
+            match key.to_string().as_str() {
+                "enable_coroutine" => reactor::set_callback_coroutines(value.coerce_to_bool()),
+                "hook_flags" => {
+                    if let Some(f) = value.coerce_to_long() {
+                        super::hooks::set_flags(f);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[php(name = "getOptions")]
+    pub fn get_options() -> Zval {
+        let mut ht = ZendHashTable::new();
+        let _ = ht.insert(
+            "enable_coroutine",
+            bool_zval(reactor::callback_coroutines()),
+        );
+        let _ = ht.insert("hook_flags", long_zval(super::hooks::flags()));
+        array_zval(ht)
+    }
+
+    pub fn exists(cid: i64) -> bool {
+        cid > 0 && reactor::exists(cid as u64)
+    }
+
+    /// Suspends the running coroutine until `Co::resume()`.
+    #[php(name = "yield")]
+    pub fn yield_() -> bool {
+        match reactor::suspend(None, true, |_| {}) {
+            Some(w) => w == Wake::Woken,
+            None => {
+                outside_coroutine();
+                false
+            }
+        }
+    }
+
+    pub fn suspend() -> bool {
+        Self::yield_()
+    }
+
+    pub fn resume(cid: i64) -> bool {
+        if cid <= 0 {
+            warn("you can not resume the coroutine which is in IO operation or non-existent");
+            return false;
+        }
+        if reactor::resume_yielded(cid as u64) {
+            return true;
+        }
+        warn("you can not resume the coroutine which is in IO operation or non-existent");
+        false
+    }
+
+    #[php(optional = throw_exception)]
+    pub fn cancel(cid: i64, throw_exception: Option<bool>) -> bool {
+        let _ = throw_exception;
+        if cid <= 0 || !reactor::exists(cid as u64) {
+            return false;
+        }
+        if cid as u64 == reactor::current() {
+            warn("can not cancel self");
+            return false;
+        }
+        reactor::cancel(cid as u64)
+    }
+
+    /// Waits until the coroutines `cid_array` have ended; false on timeout.
+    #[php(optional = timeout)]
+    pub fn join(cid_array: &ext_php_rs::types::ZendHashTable, timeout: Option<f64>) -> bool {
+        let cids: Vec<u64> = cid_array
+            .values()
+            .filter_map(|v| v.coerce_to_long())
+            .filter(|c| *c > 0)
+            .map(|c| c as u64)
+            .collect();
+        let limit = timeout
+            .filter(|t| *t > 0.0 && t.is_finite())
+            .map(Duration::from_secs_f64);
+        if cids.contains(&reactor::current()) {
+            warn("can not join self");
+            return false;
+        }
+        match reactor::join(&cids, limit) {
+            Some(done) => done,
+            None => {
+                outside_coroutine();
+                false
+            }
+        }
+    }
+
+    #[php(name = "isCanceled")]
+    pub fn is_canceled() -> bool {
+        reactor::is_cancelled(reactor::current())
     }
 
     #[php(name = "getCid")]
@@ -370,15 +418,75 @@ impl Coroutine {
         current_cid()
     }
 
+    #[php(name = "getPcid", optional = cid)]
+    pub fn get_pcid(cid: Option<i64>) -> Zval {
+        let mut ret = Zval::new();
+        ret.set_bool(false);
+        if let Some(p) = target(cid).and_then(reactor::parent) {
+            ret.set_long(p);
+        }
+        ret
+    }
+
+    #[php(name = "getContext", optional = cid)]
+    pub fn get_context(cid: Option<i64>) -> Zval {
+        target(cid)
+            .and_then(|c| reactor::context(c, new_context))
+            .unwrap_or_default()
+    }
+
+    #[php(name = "getElapsed", optional = cid)]
+    pub fn get_elapsed(cid: Option<i64>) -> i64 {
+        target(cid).and_then(reactor::elapsed_ms).unwrap_or(-1)
+    }
+
+    #[php(name = "getBackTrace", optional = cid)]
+    pub fn get_back_trace(cid: Option<i64>, options: Option<i64>, limit: Option<i64>) -> Zval {
+        let mut ret = Zval::new();
+        ret.set_bool(false);
+        let Some(c) = target(cid).filter(|c| reactor::exists(*c)) else {
+            return ret;
+        };
+        backtrace(c, options.unwrap_or(1), limit.unwrap_or(0)).unwrap_or(ret)
+    }
+
+    #[php(name = "printBackTrace", optional = cid)]
+    pub fn print_back_trace(cid: Option<i64>, options: Option<i64>, limit: Option<i64>) {
+        let _ = (options, limit);
+        if let Some(c) = target(cid).filter(|c| reactor::exists(*c)) {
+            ext_php_rs::php_print!("{}\n", backtrace_string(c));
+        }
+    }
+
+    pub fn list() -> Zval {
+        super::timer::coroutine_iterator(reactor::list())
+    }
+
+    #[php(name = "listCoroutines")]
+    pub fn list_coroutines() -> Zval {
+        super::timer::coroutine_iterator(reactor::list())
+    }
+
+    pub fn stats() -> Zval {
+        stats()
+    }
+
     /// Sleeps without blocking other coroutines.
     pub fn sleep(seconds: Float) -> bool {
-        let seconds = seconds.0;
-        if !(seconds.is_finite() && seconds >= 0.0) {
-            warn("Timer must be greater than or equal to 0");
-            return false;
-        }
-        let d = Duration::from_secs_f64(seconds);
-        wait(async move { tokio::time::sleep(d).await }).is_some()
+        sleep_seconds(seconds.0)
+    }
+}
+
+/// `Swoole\Coroutine\System`: the part of it this extension has.
+#[php_class]
+#[php(name = "Swoole\\Coroutine\\System")]
+#[derive(Default)]
+pub struct System;
+
+#[php_impl]
+impl System {
+    pub fn sleep(seconds: Float) -> bool {
+        sleep_seconds(seconds.0)
     }
 }
 
@@ -427,17 +535,38 @@ pub fn class_alias(alias: &str, class: &str) {
 }
 
 /// RINIT: class aliases go in per request (ext-php-rs registers our classes
-/// after the module's own MINIT hook runs, so they cannot go in at MINIT).
+/// after the module's own MINIT hook runs, so they cannot go in at MINIT),
+/// then the classes Swoole writes in PHP. (The module's one RINIT calls it.)
 pub(super) extern "C" fn request_startup(_ty: i32, _module: i32) -> i32 {
     class_alias("Co", "Swoole\\Coroutine");
     class_alias("Co\\Http\\Client", "Swoole\\Coroutine\\Http\\Client");
+    class_alias("Co\\Channel", "Swoole\\Coroutine\\Channel");
+    class_alias("chan", "Swoole\\Coroutine\\Channel");
+    class_alias("Co\\System", "Swoole\\Coroutine\\System");
+    class_alias("Co\\Context", "Swoole\\Coroutine\\Context");
+    super::library::load();
+    class_alias("Co\\WaitGroup", "Swoole\\Coroutine\\WaitGroup");
+    class_alias("Co\\Barrier", "Swoole\\Coroutine\\Barrier");
+    0
+}
+
+/// RSHUTDOWN: the reactor lets go of every PHP value it holds.
+extern "C" fn request_shutdown(_ty: i32, _module: i32) -> i32 {
+    reactor::request_shutdown();
+    super::hooks::request_shutdown();
     0
 }
 
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
     module
         .class::<Coroutine>()
+        .class::<System>()
         .function(wrap_function!(swoole_coroutine_run))
         .function(wrap_function!(co_run))
         .function(wrap_function!(swoole_go))
+        .function(wrap_function!(swoole_coroutine_create))
+        .function(wrap_function!(swoole_defer))
+        .function(wrap_function!(swoole_coroutine_defer))
+        .function(wrap_function!(swoole_coroutine_main))
+        .request_shutdown_function(request_shutdown)
 }

@@ -47,6 +47,29 @@ pub fn swoole_exception_code(msg: impl Into<String>, code: i32) -> PhpException 
     PhpException::new(msg.into(), code, ce)
 }
 
+/// `Swoole\Error` (an `\Error`), thrown where Swoole throws it (coroutine
+/// APIs called outside a coroutine).
+static SWOOLE_ERROR: AtomicPtr<ClassEntry> = AtomicPtr::new(std::ptr::null_mut());
+
+pub fn register_error_class() -> ext_php_rs::error::Result<()> {
+    ClassBuilder::new("Swoole\\Error")
+        .extends((ce::error, "\\Error"))
+        .registration(|ce, _| SWOOLE_ERROR.store(ce, Ordering::Release))
+        .register()
+}
+
+/// Throws `Swoole\Error($msg)`.
+pub fn swoole_error(msg: &str) {
+    let ce = SWOOLE_ERROR.load(Ordering::Acquire);
+    // SAFETY: set once at module startup to a class entry that lives as long as PHP.
+    let ce = if ce.is_null() {
+        ce::error()
+    } else {
+        unsafe { &*ce }
+    };
+    let _ = PhpException::new(msg.into(), 0, ce).throw();
+}
+
 /// `PHP Warning:  Class::method(): message`.
 pub fn warn(msg: &str) {
     ext_php_rs::error::php_error(&ErrorType::Warning, msg);

@@ -12,7 +12,7 @@ use swoole_rs_engine::config::ServerConfig;
 use swoole_rs_engine::handshake::Refusal;
 use std::sync::atomic::Ordering;
 
-use swoole_rs_engine::server::Engine;
+use swoole_rs_engine::server::{Engine, Wiring};
 use swoole_rs_engine::workers::node::{Node, MODE_BASE, MODE_PROCESS};
 use swoole_rs_engine::workers::registry::{WORKER_BUSY, WORKER_IDLE};
 use swoole_rs_engine::session::Outgoing;
@@ -21,6 +21,7 @@ use super::callbacks::{call, ev, Callback, Outcome};
 use super::closing::REACTOR_SERVER_CLOSE;
 use super::errors::swoole_exception;
 use super::frame::new_frame_object;
+use super::reactor;
 use super::request::{new_request_object, new_response_object, ResponseKind};
 use super::server::ServerCore;
 use super::values::{bytes_zval, long_zval};
@@ -59,11 +60,9 @@ pub fn call_event(core: &ServerCore, name: &str, args: &[&Zval]) -> Flow {
 
 /// The worker's loop: hands this process's events to PHP until the server
 /// stops or this worker leaves (reload, max_request).
-/// How the loop waits for its next events (the engine's inline I/O, or a queue
-/// other threads fill).
-pub type Wait<'a> = &'a dyn Fn(&mut VecDeque<Event>, Option<std::time::Duration>) -> bool;
-
-pub fn serve(core: &ServerCore, server: &Zval, node: &Arc<Node>, max_request: u64, wait: Wait) -> Flow {
+/// `inline_io`: this process's connections are served by the reactor's
+/// runtime on this thread (SWOOLE_BASE), which the loop drives while it waits.
+pub fn serve(core: &ServerCore, server: &Zval, node: &Arc<Node>, max_request: u64, inline_io: bool) -> Flow {
     let slot = node
         .registry
         .as_ref()
@@ -74,7 +73,7 @@ pub fn serve(core: &ServerCore, server: &Zval, node: &Arc<Node>, max_request: u6
     let counts_taken = node.mode == MODE_PROCESS && node.worker_id >= 0;
     let mut batch = VecDeque::new();
     loop {
-        wait(&mut batch, None);
+        reactor::wait_events(&node.events, &mut batch, inline_io);
         if let Some(w) = slot {
             w.status.store(WORKER_BUSY, Ordering::Relaxed);
         }
@@ -98,6 +97,11 @@ pub fn serve(core: &ServerCore, server: &Zval, node: &Arc<Node>, max_request: u6
             if !flow.goes_on() {
                 return flow;
             }
+        }
+        // Timers and coroutines that are due.
+        let flow = Flow::from(&reactor::run_due());
+        if !flow.goes_on() {
+            return flow;
         }
         if let Some(w) = slot {
             w.status.store(WORKER_IDLE, Ordering::Relaxed);
@@ -127,7 +131,9 @@ pub fn run_single(
         config.reactor_num = 0;
     }
     let node_config = config.clone();
-    let engine = Engine::start(listener, config, true)
+    let mut wiring = Wiring::local(true);
+    wiring.runtime = Some(reactor::runtime());
+    let engine = Engine::start_wired(listener, config, wiring)
         .map_err(|e| swoole_exception(format!("failed to start the server: {e}")))?;
     let shared = engine.shared().clone();
     let node = Arc::new(Node::new(
@@ -143,14 +149,16 @@ pub fn run_single(
     core.set_worker(0, std::process::id() as i64);
     core.start_ports(&engine);
 
+    reactor::server_started();
     let worker_id = long_zval(0);
     let mut flow = call_event(core, "start", &[server]);
     if flow.goes_on() {
         flow = call_event(core, "workerstart", &[server, &worker_id]);
     }
     if flow.goes_on() {
-        flow = serve(core, server, &node, 0, &|b, t| engine.wait_events(b, t));
+        flow = serve(core, server, &node, 0, true);
     }
+    reactor::server_stopped(matches!(flow, Flow::Stopped));
     match flow {
         Flow::Exit | Flow::Bailout => {
             // exit() or a fatal error inside a callback: close everything now.
@@ -219,14 +227,14 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
         Event::Message { fd, frame } => match core.callbacks.at(ev::MESSAGE) {
             Some(cb) => {
                 let frame = new_frame_object(fd, &frame);
-                after(core, call(&cb, &[server, &frame]))
+                after(core, reactor::call(&cb, &[server, &frame]))
             }
             None => Flow::Continue,
         },
         Event::Open { fd, request } => match core.callbacks.at(ev::OPEN) {
             Some(cb) => {
                 let req = new_request_object(fd, &request);
-                after(core, call(&cb, &[server, &req]))
+                after(core, reactor::call(&cb, &[server, &req]))
             }
             None => Flow::Continue,
         },
@@ -255,7 +263,7 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
             match cb {
                 Some(cb) => after(
                     core,
-                    call(&cb, &[server, &long_zval(fd as i64), &long_zval(reactor)]),
+                    reactor::call(&cb, &[server, &long_zval(fd as i64), &long_zval(reactor)]),
                 ),
                 None => Flow::Continue,
             }
@@ -263,7 +271,7 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
         Event::Connect { fd } => match core.callback_for(fd, "connect", ev::CONNECT) {
             Some(cb) => after(
                 core,
-                call(&cb, &[server, &long_zval(fd as i64), &long_zval(0)]),
+                reactor::call(&cb, &[server, &long_zval(fd as i64), &long_zval(0)]),
             ),
             None => Flow::Continue,
         },
@@ -272,7 +280,7 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
                 let data = bytes_zval(&data);
                 after(
                     core,
-                    call(&cb, &[server, &long_zval(fd as i64), &long_zval(0), &data]),
+                    reactor::call(&cb, &[server, &long_zval(fd as i64), &long_zval(0), &data]),
                 )
             }
             None => Flow::Continue,
@@ -291,13 +299,18 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
                 z.set_object(&mut response.std);
                 z
             };
-            let flow = after(core, call(&cb, &[&req, &resp_zval]));
-            if !response.is_ended() {
-                // No end(): answer as Swoole does, with an empty 500, so the client never hangs.
-                response.status(500, None);
-                response.end(None);
-            }
-            flow
+            // When the callback's coroutine ends: no end() gets an empty 500, as
+            // in Swoole, so the client never hangs.
+            let done = move |_: &Outcome| {
+                if !response.is_ended() {
+                    response.status(500, None);
+                    response.end(None);
+                }
+            };
+            after(
+                core,
+                reactor::call_then(&cb, &[&req, &resp_zval], Some(Box::new(done))),
+            )
         }
         Event::Handshake { fd, request } if !core.callbacks.has("handshake") => {
             // Swoole's own handshake with onBeforeHandShakeResponse, then onOpen.
@@ -320,22 +333,26 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
                 z.set_object(&mut response.std);
                 z
             };
-            let outcome = call(&cb, &[&req, &resp_zval]);
-            // `return false` refuses the handshake even after a response was sent.
-            let refused = matches!(&outcome, Outcome::Returned(r) if r.is_false());
-            let flow = after(core, outcome);
-            if refused && response.is_ended() {
-                let _ = node.send(fd, Outgoing::End);
-            } else if !response.is_ended() {
-                let _ = node.send(
-                    fd,
-                    Outgoing::HandshakeDone {
-                        response: Refusal::BadRequest.response(),
-                        upgraded: false,
-                    },
-                );
-            }
-            flow
+            let node = node.clone();
+            let done = move |outcome: &Outcome| {
+                // `return false` refuses the handshake even after a response was sent.
+                let refused = matches!(outcome, Outcome::Returned(r) if r.is_false());
+                if refused && response.is_ended() {
+                    let _ = node.send(fd, Outgoing::End);
+                } else if !response.is_ended() {
+                    let _ = node.send(
+                        fd,
+                        Outgoing::HandshakeDone {
+                            response: Refusal::BadRequest.response(),
+                            upgraded: false,
+                        },
+                    );
+                }
+            };
+            after(
+                core,
+                reactor::call_then(&cb, &[&req, &resp_zval], Some(Box::new(done))),
+            )
         }
     }
 }

@@ -3,6 +3,7 @@
 mod args;
 mod atomic;
 mod callbacks;
+mod channel;
 mod client;
 mod closing;
 mod connections;
@@ -10,18 +11,24 @@ mod constants;
 mod cookie;
 mod coroutine;
 mod errors;
+mod event;
 mod event_loop;
 mod fast;
 mod frame;
 mod handshake;
+mod hooks;
 mod info;
+mod library;
 mod log;
 mod port;
 mod process;
+mod reactor;
 mod request;
 mod server;
 mod settings;
+mod stream_hook;
 mod table;
+mod timer;
 mod upload;
 mod values;
 
@@ -46,6 +53,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<atomic::Atomic>()
         .class::<atomic::AtomicLong>()
         .class::<atomic::Lock>();
+    let module = timer::register(event::register(channel::register(hooks::register(module))));
     constants::register(coroutine::register(client::register(module)))
         .request_startup_function(request_startup)
 }
@@ -58,7 +66,11 @@ extern "C" fn request_startup(ty: i32, module: i32) -> i32 {
 
 /// MINIT: classes the class builder registers directly (not Rust-backed).
 extern "C" fn module_startup(_ty: i32, _module: i32) -> i32 {
-    match errors::register_exception_class() {
+    let ok = errors::register_exception_class()
+        .and_then(|()| errors::register_error_class())
+        .and_then(|()| timer::register_iterator_classes())
+        .and_then(|()| coroutine::register_context_class());
+    match ok {
         Ok(()) => 0,
         Err(_) => -1,
     }

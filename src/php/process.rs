@@ -26,7 +26,8 @@ use swoole_rs_engine::workers::router::Router;
 use swoole_rs_engine::workers::{forward_reload_signals, ignore_sigpipe};
 
 use super::errors::{swoole_exception, warn};
-use super::event_loop::{call_event, finish, run_single, serve, Flow, Wait};
+use super::event_loop::{call_event, finish, run_single, serve, Flow};
+use super::reactor;
 use super::server::ServerCore;
 use super::values::long_zval;
 
@@ -174,6 +175,7 @@ fn base_worker(ctx: &Ctx, id: u32, listener: TcpListener, mut config: ServerConf
         sink: events.clone(),
         handle_signals: true,
         registry: Some((ctx.registry.clone(), id)),
+        runtime: Some(reactor::runtime()),
     };
     let node_config = config.clone();
     let engine = match Engine::start_wired(listener, config, wiring) {
@@ -210,7 +212,7 @@ fn base_worker(ctx: &Ctx, id: u32, listener: TcpListener, mut config: ServerConf
     .with_config(node_config)
     .with_links(None, peers);
     ctx.core.start_ports(&engine);
-    let result = worker_main(ctx, Arc::new(node), &|b, t| engine.wait_events(b, t));
+    let result = worker_main(ctx, Arc::new(node), true);
     if !matches!(result, Ok(true)) {
         // A fatal error or exit(): the clients learn it from a 1011 close.
         engine.abort(1011);
@@ -269,6 +271,7 @@ fn run_process(ctx: &Ctx, listener: TcpListener, config: ServerConfig) -> PhpRes
         sink: router.clone(),
         handle_signals: true,
         registry: Some((ctx.registry.clone(), MASTER_OWNER)),
+        runtime: None,
     };
     let engine = Engine::start_wired(listener, config, wiring)
         .map_err(|e| swoole_exception(format!("failed to start the server: {e}")))?;
@@ -286,7 +289,9 @@ fn run_process(ctx: &Ctx, listener: TcpListener, config: ServerConfig) -> PhpRes
     let mut flow = call_event(core, "start", &[ctx.server]);
     if flow.goes_on() {
         // The master's own queue carries log lines and, at the end, Stopped.
-        flow = serve(core, ctx.server, &node, 0, &|b, t| engine.wait_events(b, t));
+        reactor::server_started();
+        flow = serve(core, ctx.server, &node, 0, false);
+        reactor::server_stopped(matches!(flow, Flow::Stopped));
     }
     // Every connection is closed and its close handed to its worker: now the
     // workers may stop, after those events.
@@ -378,8 +383,7 @@ fn process_worker(ctx: &Ctx, id: u32) -> PhpResult<bool> {
     });
     // SAFETY: ignoring SIGINT in this worker.
     unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
-    let queue = node.events.clone();
-    let result = worker_main(ctx, node, &|b, t| queue.drain_into(b, t));
+    let result = worker_main(ctx, node, false);
     drop(guard);
     match result {
         // Ended normally: the worker process ends here.
@@ -391,7 +395,7 @@ fn process_worker(ctx: &Ctx, id: u32) -> PhpResult<bool> {
 
 /// onWorkerStart, the loop, onWorkerStop. Ok when the worker ends normally;
 /// exit() and fatal errors return to PHP so they end the process as PHP does.
-fn worker_main(ctx: &Ctx, node: Arc<Node>, wait: Wait) -> PhpResult<bool> {
+fn worker_main(ctx: &Ctx, node: Arc<Node>, inline_io: bool) -> PhpResult<bool> {
     let core = ctx.core;
     let id = node.worker_id;
     core.set_worker(id, pid());
@@ -406,10 +410,12 @@ fn worker_main(ctx: &Ctx, node: Arc<Node>, wait: Wait) -> PhpResult<bool> {
         n => n + random_below(ctx.procs.max_request_grace.unwrap_or(n / 2) + 1),
     };
     let worker_id = long_zval(id);
+    reactor::server_started();
     let mut flow = call_event(core, "workerstart", &[ctx.server, &worker_id]);
     if flow.goes_on() {
-        flow = serve(core, ctx.server, &node, limit, wait);
+        flow = serve(core, ctx.server, &node, limit, inline_io);
     }
+    reactor::server_stopped(matches!(flow, Flow::Stopped));
     if matches!(flow, Flow::Exit | Flow::Bailout) {
         core.set_running(None);
         return finish(flow);

@@ -891,6 +891,20 @@ macro_rules! server_class {
                 self.core.defer(callback)
             }
 
+            /// Swoole 4's timer methods (removed in Swoole 6): `Swoole\Timer`'s.
+            pub fn tick(ms: &Zval, callback: &Zval, params: &[&Zval]) -> Zval {
+                super::timer::add("Swoole\\Server::tick", ms, callback, params, true)
+            }
+
+            pub fn after(ms: &Zval, callback: &Zval, params: &[&Zval]) -> Zval {
+                super::timer::add("Swoole\\Server::after", ms, callback, params, false)
+            }
+
+            #[php(name = "clearTimer")]
+            pub fn clear_timer(timer_id: i64) -> bool {
+                super::timer::clear(timer_id)
+            }
+
             pub fn shutdown(&self) -> bool {
                 self.core.shutdown()
             }

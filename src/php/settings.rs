@@ -16,8 +16,6 @@ use swoole_rs_engine::workers::registry::MAX_WORKERS;
 /// warned about.
 const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
     "task_worker_num",
-    "enable_coroutine",
-    "hook_flags",
     "max_coroutine",
     "open_tcp_nodelay",
     "tcp_fastopen",
@@ -60,6 +58,13 @@ pub fn apply(
             }
             "websocket_subprotocol" => {
                 config.websocket_subprotocol = v.coerce_to_string().filter(|s| !s.is_empty());
+            }
+            // The PHP thread's reactor: callbacks in coroutines, runtime hooks.
+            "enable_coroutine" => super::reactor::set_callback_coroutines(as_bool()),
+            "hook_flags" => {
+                if let Some(f) = zval_long(v) {
+                    super::hooks::set_flags(f);
+                }
             }
             "websocket_compression" => config.websocket_compression = as_bool(),
             "open_websocket_close_frame" => config.open_websocket_close_frame = as_bool(),
