@@ -3,6 +3,8 @@
 // connection; "after" arms Swoole 4's $server->after(); "stop" clears the tick with
 // $server->clearTimer(); "throw" arms a timer whose callback throws.
 $server = new Swoole\WebSocket\Server('127.0.0.1', (int)$argv[1]);
+// One worker: the test follows one process's timers.
+$server->set(['worker_num' => 1]);
 $tick = null;
 
 $server->on('workerStart', function ($server, $workerId) use (&$tick) {

@@ -7,7 +7,8 @@
 // "boom": a go() coroutine throws after a sleep; the server goes on.
 // HTTP: onRequest sleeps before end(): the response is sent when the coroutine ends.
 $server = new Swoole\WebSocket\Server('127.0.0.1', (int)$argv[1]);
-$server->set(['enable_coroutine' => (bool)(int)$argv[2]]);
+// One worker: the test counts concurrency inside one process.
+$server->set(['enable_coroutine' => (bool)(int)$argv[2], 'worker_num' => 1]);
 $pause = (float)$argv[3];
 $inFlight = 0;
 $peak = 0;
