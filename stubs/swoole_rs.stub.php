@@ -1112,7 +1112,7 @@ namespace Swoole\Http {
 }
 
 namespace Swoole\Coroutine\Http {
-    /** The WebSocket client (alias Co\Http\Client); waits suspend the coroutine inside Co\run(), block outside. */
+    /** The WebSocket client (alias Co\Http\Client); waits suspend the calling coroutine (Co\run(), go(), any server callback), block outside coroutines. */
     class Client
     {
         /** @var string Host to connect to (read-only). */
