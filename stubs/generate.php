@@ -230,7 +230,7 @@ const DOCS = [
     ],
 
     // Swoole\Coroutine\Http\Client
-    'Swoole\Coroutine\Http\Client' => 'The WebSocket client (alias Co\Http\Client); waits suspend the coroutine inside Co\run(), block outside.',
+    'Swoole\Coroutine\Http\Client' => 'The WebSocket client (alias Co\Http\Client); waits suspend the calling coroutine (Co\run(), go(), any server callback), block outside coroutines.',
     'Swoole\Coroutine\Http\Client::$host' => ['string', 'Host to connect to (read-only).'],
     'Swoole\Coroutine\Http\Client::$port' => ['int', 'Port to connect to (read-only).'],
     'Swoole\Coroutine\Http\Client::$ssl' => ['bool', 'Whether TLS was asked for; not supported: upgrade() fails (read-only).'],

@@ -1452,7 +1452,7 @@ namespace Swoole\Atomic {
 }
 
 namespace Swoole\Coroutine\Http {
-    /** The WebSocket client (alias Co\Http\Client); waits suspend the coroutine inside Co\run(), block outside. */
+    /** The WebSocket client (alias Co\Http\Client); waits suspend the calling coroutine (Co\run(), go(), any server callback), block outside coroutines. */
     class Client
     {
         /** @var string Host to connect to (read-only). */

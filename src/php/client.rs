@@ -1,8 +1,9 @@
 //! `Swoole\Coroutine\Http\Client` (class alias `Co\Http\Client`): the
 //! WebSocket client. The protocol work is the engine's `client` module; this
 //! is the PHP face: settings, properties, and waiting through
-//! [`coroutine::wait`](super::coroutine::wait) (a coroutine of `run()`
-//! suspends, anything else blocks with the timeout honoured).
+//! [`coroutine::wait`](super::coroutine::wait) (a coroutine suspends, in
+//! `run()` as in a server callback; anything else blocks with the timeout
+//! honoured).
 //!
 //! Settings (`set()`): `timeout` (seconds; applies to connect, handshake,
 //! recv and push unless `connect_timeout`, `read_timeout`, `write_timeout`

@@ -906,12 +906,13 @@ const CATCH_UP: Duration = Duration::from_secs(1);
 fn run_timers(r: &Rc<Reactor>) -> Leg {
     let now = Instant::now();
     let mut due: Vec<(u64, bool, Rc<Callback>, Vec<Zval>)> = Vec::new();
+    let mut later: Vec<(Instant, u64)> = Vec::new();
     loop {
         let Some(at) = next_deadline(r) else { break };
         if at > now {
             break;
         }
-        let Some(Reverse((_, key))) = r.heap.borrow_mut().pop() else {
+        let Some(Reverse((at, key))) = r.heap.borrow_mut().pop() else {
             break;
         };
         match key {
@@ -919,6 +920,9 @@ fn run_timers(r: &Rc<Reactor>) -> Leg {
                 r.waits.borrow_mut().remove(&w);
                 wake(w, Wake::TimedOut);
             }
+            // A tick catching up fires once per round: the loop sees its
+            // other timers, events and Event::exit() in between.
+            Key::User(id) if due.iter().any(|d| d.0 == id) => later.push((at, id)),
             Key::User(id) => {
                 let mut timers = r.timers.borrow_mut();
                 let Some(t) = timers.get_mut(&id) else {
@@ -952,9 +956,13 @@ fn run_timers(r: &Rc<Reactor>) -> Leg {
             }
         }
     }
+    for (at, id) in later {
+        r.heap.borrow_mut().push(Reverse((at, Key::User(id))));
+    }
     for (id, repeat, cb, args) in due {
-        // A tick cleared by an earlier callback of this round does not fire.
-        if repeat && !r.timers.borrow().contains_key(&id) {
+        // A tick cleared by an earlier callback of this round does not fire,
+        // nor does anything after Event::exit().
+        if repeat && !r.timers.borrow().contains_key(&id) || r.exit_requested.get() {
             continue;
         }
         let leg = if callback_coroutines() {
