@@ -76,6 +76,10 @@ $mirrorId = 0;
 foreach ($classes as $class) {
     $rc = new ReflectionClass($class);
     foreach ($rc->getMethods(ReflectionMethod::IS_PUBLIC) as $m) {
+        // Methods a class inherits from PHP's own (Timer\Iterator's ArrayIterator) are PHP's.
+        if ($m->getDeclaringClass()->getExtensionName() !== 'swoole_rs') {
+            continue;
+        }
         $isCtor = $m->getName() === '__construct';
         if (!$m->isStatic() && !$isCtor && !isset($objects[$class])) {
             continue; // no way to build one here

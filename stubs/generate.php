@@ -476,7 +476,11 @@ const ALIASES = [
 
 /** Constants: first matching pattern => summary. */
 const CONSTANT_DOCS = [
-    '/^SWOOLE_(BASE|PROCESS)$/' => 'Server mode (constructor $mode); either way the server runs in one process.',
+    '/^SWOOLE_(BASE|PROCESS)$/' => 'Server mode (constructor $mode): workers serve their own connections (BASE) or the master holds them (PROCESS).',
+    '/^SWOOLE_LOG_ROTATION_/' => 'log_rotation value: a new log file each month, day, hour or minute.',
+    '/^SWOOLE_WORKER_(BUSY|IDLE|EXIT)$/' => 'Worker status, as getWorkerStatus() reports it.',
+    '/^SWOOLE_DISPATCH_RESULT_/' => 'What a dispatch_func may return instead of a worker id (defined for compatibility; such values drop the event).',
+    '/^SWOOLE_DISPATCH_/' => 'dispatch_mode value (SWOOLE_PROCESS).',
     '/^SWOOLE_SOCK_TCP6?$/' => 'Socket type (constructor $sock_type): IPv4 or IPv6 TCP.',
     '/^SWOOLE_SSL$/' => 'Socket type flag: TLS (wss://, https://), OR-ed into $sock_type.',
     '/^SWOOLE_(MUTEX|RWLOCK|SPINLOCK)$/' => 'Swoole\\Lock type (constructor $type).',

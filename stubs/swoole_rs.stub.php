@@ -8,9 +8,9 @@
  */
 
 namespace {
-    /** Server mode (constructor $mode); either way the server runs in one process. */
+    /** Server mode (constructor $mode): workers serve their own connections (BASE) or the master holds them (PROCESS). */
     const SWOOLE_BASE = 1;
-    /** Server mode (constructor $mode); either way the server runs in one process. */
+    /** Server mode (constructor $mode): workers serve their own connections (BASE) or the master holds them (PROCESS). */
     const SWOOLE_PROCESS = 2;
     /** Socket type (constructor $sock_type): IPv4 or IPv6 TCP. */
     const SWOOLE_SOCK_TCP = 1;
@@ -38,6 +38,42 @@ namespace {
     const SWOOLE_LOG_ERROR = 5;
     /** Log level, for the log_level setting. */
     const SWOOLE_LOG_NONE = 6;
+    /** log_rotation value: a new log file each month, day, hour or minute. */
+    const SWOOLE_LOG_ROTATION_SINGLE = 0;
+    /** log_rotation value: a new log file each month, day, hour or minute. */
+    const SWOOLE_LOG_ROTATION_MONTHLY = 1;
+    /** log_rotation value: a new log file each month, day, hour or minute. */
+    const SWOOLE_LOG_ROTATION_DAILY = 2;
+    /** log_rotation value: a new log file each month, day, hour or minute. */
+    const SWOOLE_LOG_ROTATION_HOURLY = 3;
+    /** log_rotation value: a new log file each month, day, hour or minute. */
+    const SWOOLE_LOG_ROTATION_EVERY_MINUTE = 4;
+    /** Worker status, as getWorkerStatus() reports it. */
+    const SWOOLE_WORKER_BUSY = 1;
+    /** Worker status, as getWorkerStatus() reports it. */
+    const SWOOLE_WORKER_IDLE = 2;
+    /** Worker status, as getWorkerStatus() reports it. */
+    const SWOOLE_WORKER_EXIT = 3;
+    /** dispatch_mode value (SWOOLE_PROCESS). */
+    const SWOOLE_DISPATCH_ROUND = 1;
+    /** dispatch_mode value (SWOOLE_PROCESS). */
+    const SWOOLE_DISPATCH_FDMOD = 2;
+    /** dispatch_mode value (SWOOLE_PROCESS). */
+    const SWOOLE_DISPATCH_IDLE_WORKER = 3;
+    /** dispatch_mode value (SWOOLE_PROCESS). */
+    const SWOOLE_DISPATCH_IPMOD = 4;
+    /** dispatch_mode value (SWOOLE_PROCESS). */
+    const SWOOLE_DISPATCH_UIDMOD = 5;
+    /** dispatch_mode value (SWOOLE_PROCESS). */
+    const SWOOLE_DISPATCH_USERFUNC = 6;
+    /** dispatch_mode value (SWOOLE_PROCESS). */
+    const SWOOLE_DISPATCH_STREAM = 7;
+    /** What a dispatch_func may return instead of a worker id (defined for compatibility; such values drop the event). */
+    const SWOOLE_DISPATCH_RESULT_DISCARD_PACKET = -1;
+    /** What a dispatch_func may return instead of a worker id (defined for compatibility; such values drop the event). */
+    const SWOOLE_DISPATCH_RESULT_CLOSE_CONNECTION = -2;
+    /** What a dispatch_func may return instead of a worker id (defined for compatibility; such values drop the event). */
+    const SWOOLE_DISPATCH_RESULT_USERFUNC_FALLBACK = -3;
     /** Swoole error code (as in the client's $errCode). */
     const SWOOLE_ERROR_SESSION_CLOSED = 1004;
     /** Swoole error code (as in the client's $errCode). */

@@ -67,13 +67,21 @@ const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** An unused TCP port on 127.0.0.1 (the kernel picks it; free again once this returns). */
 function free_port(): int
 {
-    $s = stream_socket_server('tcp://127.0.0.1:0', $errno, $errstr);
-    if ($s === false) {
-        throw new RuntimeException("free_port: $errstr ($errno)");
+    // Below the kernel's ephemeral range: a port the OS hands out for port 0 can be
+    // taken a moment later by any outgoing connection (the servers' many clients),
+    // and a server binding 0.0.0.0 then fails with "Address already in use".
+    $range = @file_get_contents('/proc/sys/net/ipv4/ip_local_port_range');
+    $low = $range !== false ? (int)preg_split('/\s+/', trim($range))[0] : 32768;
+    $top = max(10000, min($low, 65536) - 1);
+    for ($i = 0; $i < 200; $i++) {
+        $port = random_int(10000, $top);
+        $s = @stream_socket_server("tcp://0.0.0.0:$port", $errno, $errstr);
+        if ($s !== false) {
+            fclose($s);
+            return $port;
+        }
     }
-    $name = stream_socket_get_name($s, false);
-    fclose($s);
-    return (int)substr($name, strrpos($name, ':') + 1);
+    throw new RuntimeException("free_port: no free port below $top");
 }
 
 /**

@@ -196,6 +196,11 @@ fn after(core: &ServerCore, outcome: Outcome) -> Flow {
     }
 }
 
+/// Hands a non-connection event (a log line, the stop) to its handler.
+pub fn dispatch_other(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) -> Flow {
+    dispatch(core, server, node, event)
+}
+
 fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) -> Flow {
     core.dispatch_count.set(core.dispatch_count.get() + 1);
     // The handshake counts as a request, as in Swoole 6 (max_request).

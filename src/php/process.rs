@@ -6,7 +6,9 @@
 //! engine's `workers` module does the forking, the registry and the links;
 //! this module decides who runs which callbacks.
 
+use std::collections::{HashMap, VecDeque};
 use std::net::TcpListener;
+use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,11 +27,13 @@ use swoole_rs_engine::workers::registry::{Registry, WORKER_EXIT, WORKER_IDLE};
 use swoole_rs_engine::workers::router::Router;
 use swoole_rs_engine::workers::{forward_reload_signals, ignore_sigpipe};
 
-use super::errors::{swoole_exception, warn};
-use super::event_loop::{call_event, finish, run_single, serve, Flow};
+use super::errors::swoole_exception;
+use super::callbacks::{call, Callback, Outcome};
+use super::errors::warn;
+use super::event_loop::{call_event, dispatch_other, finish, run_single, serve, Flow};
 use super::reactor;
 use super::server::ServerCore;
-use super::values::long_zval;
+use super::values::{bytes_zval, long_zval, zval_long};
 
 /// Owner id of the connections a SWOOLE_PROCESS master holds in the registry.
 const MASTER_OWNER: u32 = u32::MAX - 1;
@@ -260,9 +264,11 @@ fn run_process(ctx: &Ctx, listener: TcpListener, config: ServerConfig) -> PhpRes
     forward_reload_signals(manager);
 
     let local = EventQueue::new();
+    let user_dispatch = core.dispatch_func.borrow().clone();
     let router = Router::new(
         ctx.procs.worker_num,
         ctx.procs.dispatch_mode,
+        user_dispatch.is_some(),
         local.clone(),
         ctx.registry.clone(),
     );
@@ -290,7 +296,10 @@ fn run_process(ctx: &Ctx, listener: TcpListener, config: ServerConfig) -> PhpRes
     if flow.goes_on() {
         // The master's own queue carries log lines and, at the end, Stopped.
         reactor::server_started();
-        flow = serve(core, ctx.server, &node, 0, false);
+        flow = match &user_dispatch {
+            Some(func) => dispatch_loop(core, ctx.server, &node, &router, func),
+            None => serve(core, ctx.server, &node, 0, false),
+        };
         reactor::server_stopped(matches!(flow, Flow::Stopped));
     }
     // Every connection is closed and its close handed to its worker: now the
@@ -432,6 +441,74 @@ fn exit_worker() -> PhpResult<bool> {
     // SAFETY: a worker's life ends here; nothing after start() runs in it,
     // as in Swoole. Standard output is unbuffered in PHP's CLI.
     unsafe { libc::_exit(0) }
+}
+
+/// SWOOLE_PROCESS with a dispatch_func: the master's PHP thread asks it for
+/// the worker of every connection event ($type 0 data, 4 close, 5 connect;
+/// $data the first 8180 bytes), as Swoole does. An id out of range drops
+/// the event with a warning (a close is still taken care of).
+fn dispatch_loop(
+    core: &ServerCore,
+    server: &Zval,
+    node: &Arc<Node>,
+    router: &Arc<Router>,
+    func: &Rc<Callback>,
+) -> Flow {
+    let n = router.worker_num() as i64;
+    let mut last: HashMap<u64, u32> = HashMap::new();
+    let mut batch = VecDeque::new();
+    loop {
+        reactor::wait_events(&node.events, &mut batch, false);
+        while let Some(event) = batch.pop_front() {
+            let Some(fd) = event.fd() else {
+                let flow = dispatch_other(core, server, node, event);
+                if !flow.goes_on() {
+                    return flow;
+                }
+                continue;
+            };
+            // A barrier follows the events it comes after.
+            if let (Event::Flush { .. }, Some(&id)) = (&event, last.get(&fd)) {
+                router.forward(id, event);
+                continue;
+            }
+            let (kind, data): (i64, &[u8]) = match &event {
+                Event::Close { .. } => (4, &[]),
+                Event::Connect { .. } | Event::Open { .. } | Event::Handshake { .. } => (5, &[]),
+                Event::Message { frame, .. } => (0, &frame.data[..frame.data.len().min(8180)]),
+                Event::Receive { data, .. } => (0, &data[..data.len().min(8180)]),
+                Event::Request { request, .. } => (0, &request.body[..request.body.len().min(8180)]),
+                _ => (0, &[]),
+            };
+            let args = [server, &long_zval(fd as i64), &long_zval(kind), &bytes_zval(data)];
+            let id = match call(func, &args) {
+                Outcome::Returned(v) => zval_long(&v),
+                Outcome::Exit => return Flow::Exit,
+                Outcome::Bailout => return Flow::Bailout,
+                Outcome::Threw => None,
+            };
+            match id.filter(|id| (0..n).contains(id)) {
+                Some(id) => {
+                    if matches!(event, Event::Close { .. }) {
+                        last.remove(&fd);
+                    } else {
+                        last.insert(fd, id as u32);
+                    }
+                    router.forward(id as u32, event)
+                }
+                None => {
+                    warn(&format!(
+                        "invalid target worker id[{}] returned by dispatch_func, the event of connection[{fd}] is dropped",
+                        id.map_or("none".to_string(), |i| i.to_string())
+                    ));
+                    if matches!(event, Event::Close { .. }) {
+                        last.remove(&fd);
+                        node.forget(fd);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// What the manager reports, as PHP callbacks.

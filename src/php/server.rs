@@ -79,6 +79,8 @@ pub struct ServerCore {
     ports: RefCell<Vec<Rc<PortState>>>,
     /// onClose for closes PHP makes.
     pub closing: super::closing::CloseState,
+    /// SWOOLE_PROCESS: picks the worker of each connection event.
+    pub dispatch_func: RefCell<Option<Rc<Callback>>>,
 }
 
 impl ServerCore {
@@ -148,6 +150,16 @@ impl ServerCore {
         if self.started.get() {
             warn("server is running, unable to execute Swoole\\Server->set()");
             return false;
+        }
+        if let Some(f) = settings.get("dispatch_func") {
+            if f.is_callable() {
+                *self.dispatch_func.borrow_mut() = Some(Rc::new(Callback::new(f)));
+            } else {
+                warn(&format!(
+                    "function '{}' is not callable",
+                    f.coerce_to_string().unwrap_or_default()
+                ));
+            }
         }
         settings::apply(
             &mut self.config.borrow_mut(),

@@ -15,6 +15,8 @@ use swoole_rs_engine::workers::registry::MAX_WORKERS;
 /// Swoole settings that are accepted but change nothing here; they are not
 /// warned about.
 const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
+    // Kept by ServerCore::set() itself (a callable).
+    "dispatch_func",
     "task_worker_num",
     "max_coroutine",
     "open_tcp_nodelay",
@@ -26,8 +28,6 @@ const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
     "open_http2_protocol",
     "enable_reuse_port",
     "reload_async",
-    "log_rotation",
-    "log_date_format",
     "display_errors",
 ];
 
@@ -127,6 +127,8 @@ pub fn apply(
             "ssl_key_file" => config.ssl_key_file = v.coerce_to_string(),
             "log_file" => log.file = v.coerce_to_string().filter(|s| !s.is_empty()),
             "log_level" => log.level = zval_long(v),
+            "log_date_format" => log.date_format = v.coerce_to_string().filter(|s| !s.is_empty()),
+            "log_rotation" => log.rotation = zval_long(v).unwrap_or(0),
             "heartbeat_check_interval" => {
                 if let Some(secs) = v.coerce_to_double().filter(|s| *s >= 0.0) {
                     config.heartbeat_check_interval = Duration::from_secs_f64(secs);

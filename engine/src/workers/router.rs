@@ -45,10 +45,19 @@ pub struct Router {
     local: Arc<EventQueue>,
     registry: Arc<Registry>,
     shared: OnceLock<Arc<Shared>>,
+    /// A PHP dispatch_func decides: connection events go to the master's PHP
+    /// thread, which calls it and then `forward()`s them.
+    user_func: bool,
 }
 
 impl Router {
-    pub fn new(worker_num: u32, mode: u32, local: Arc<EventQueue>, registry: Arc<Registry>) -> Arc<Router> {
+    pub fn new(
+        worker_num: u32,
+        mode: u32,
+        user_func: bool,
+        local: Arc<EventQueue>,
+        registry: Arc<Registry>,
+    ) -> Arc<Router> {
         let ports = (0..worker_num)
             .map(|id| {
                 let (tx, rx) = channel::<PortMsg>();
@@ -69,6 +78,7 @@ impl Router {
             local,
             registry,
             shared: OnceLock::new(),
+            user_func,
         })
     }
 
@@ -188,9 +198,23 @@ impl Router {
     }
 }
 
+impl Router {
+    /// Hands `event` to worker `id` (after the dispatch_func chose it).
+    pub fn forward(&self, id: u32, event: Event) {
+        if (id as usize) < self.ports.len() {
+            self.port(id, PortMsg::Out(ipc::encode(&Msg::Event(event)), true));
+        }
+    }
+
+    pub fn worker_num(&self) -> u32 {
+        self.ports.len() as u32
+    }
+}
+
 impl EventSink for Router {
     fn push(&self, event: Event) {
         match event.fd() {
+            Some(_) if self.user_func => self.local.push(event),
             Some(fd) => {
                 let id = self.pick(fd, &event);
                 self.port(id, PortMsg::Out(ipc::encode(&Msg::Event(event)), true));
