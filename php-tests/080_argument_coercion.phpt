@@ -28,7 +28,7 @@ function placeholder(ReflectionParameter $p): mixed
     $name = $t instanceof ReflectionNamedType ? $t->getName() : 'mixed';
     return match (true) {
         $p->getName() === 'host' => '127.0.0.1',
-        in_array($p->getName(), ['callback', 'func'], true) => fn() => null,
+        in_array($p->getName(), ['callback', 'func'], true) || $name === 'callable' || str_ends_with($p->getName(), '_callback') => fn() => null,
         $name === 'int' => 0,
         $name === 'float' => 0.0,
         $name === 'bool' => false,

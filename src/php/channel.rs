@@ -11,6 +11,7 @@ use ext_php_rs::builders::ModuleBuilder;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
+use super::args::Int;
 use super::errors::swoole_error;
 use super::reactor::{self, Waiter, Wake};
 use super::values::{array_zval, long_zval};
@@ -76,7 +77,8 @@ impl Channel {
 #[php_impl]
 impl Channel {
     #[php(optional = size)]
-    pub fn __construct(size: Option<i64>) -> Channel {
+    pub fn __construct(size: Option<Int>) -> Channel {
+        let size = size.map(|s| s.0);
         Channel {
             capacity: size.unwrap_or(1).max(1),
             err_code: CHANNEL_OK,

@@ -20,7 +20,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendCallable, ZendHashTable, Zval};
 use ext_php_rs::zend::{ClassEntry, ExecutorGlobals};
 
-use super::args::Float;
+use super::args::{Bool, Float, Int};
 use super::callbacks::Callback;
 use super::errors::{swoole_error, warn};
 use super::reactor::{self, Kind, Leg, LoopEnd, Policy, Wake};
@@ -333,7 +333,8 @@ impl Coroutine {
         array_zval(ht)
     }
 
-    pub fn exists(cid: i64) -> bool {
+    pub fn exists(cid: Int) -> bool {
+        let cid = cid.0;
         cid > 0 && reactor::exists(cid as u64)
     }
 
@@ -353,7 +354,8 @@ impl Coroutine {
         Self::yield_()
     }
 
-    pub fn resume(cid: i64) -> bool {
+    pub fn resume(cid: Int) -> bool {
+        let cid = cid.0;
         if cid <= 0 {
             warn("you can not resume the coroutine which is in IO operation or non-existent");
             return false;
@@ -366,7 +368,8 @@ impl Coroutine {
     }
 
     #[php(optional = throw_exception)]
-    pub fn cancel(cid: i64, throw_exception: Option<bool>) -> bool {
+    pub fn cancel(cid: Int, throw_exception: Option<Bool>) -> bool {
+        let (cid, throw_exception) = (cid.0, throw_exception.map(|b| b.0));
         let _ = throw_exception;
         if cid <= 0 || !reactor::exists(cid as u64) {
             return false;
@@ -380,7 +383,8 @@ impl Coroutine {
 
     /// Waits until the coroutines `cid_array` have ended; false on timeout.
     #[php(optional = timeout)]
-    pub fn join(cid_array: &ext_php_rs::types::ZendHashTable, timeout: Option<f64>) -> bool {
+    pub fn join(cid_array: &ext_php_rs::types::ZendHashTable, timeout: Option<Float>) -> bool {
+        let timeout = timeout.map(|t| t.0);
         let cids: Vec<u64> = cid_array
             .values()
             .filter_map(|v| v.coerce_to_long())
@@ -419,7 +423,8 @@ impl Coroutine {
     }
 
     #[php(name = "getPcid", optional = cid)]
-    pub fn get_pcid(cid: Option<i64>) -> Zval {
+    pub fn get_pcid(cid: Option<Int>) -> Zval {
+        let cid = cid.map(|c| c.0);
         let mut ret = Zval::new();
         ret.set_bool(false);
         if let Some(p) = target(cid).and_then(reactor::parent) {
@@ -429,19 +434,22 @@ impl Coroutine {
     }
 
     #[php(name = "getContext", optional = cid)]
-    pub fn get_context(cid: Option<i64>) -> Zval {
+    pub fn get_context(cid: Option<Int>) -> Zval {
+        let cid = cid.map(|c| c.0);
         target(cid)
             .and_then(|c| reactor::context(c, new_context))
             .unwrap_or_default()
     }
 
     #[php(name = "getElapsed", optional = cid)]
-    pub fn get_elapsed(cid: Option<i64>) -> i64 {
+    pub fn get_elapsed(cid: Option<Int>) -> i64 {
+        let cid = cid.map(|c| c.0);
         target(cid).and_then(reactor::elapsed_ms).unwrap_or(-1)
     }
 
     #[php(name = "getBackTrace", optional = cid)]
-    pub fn get_back_trace(cid: Option<i64>, options: Option<i64>, limit: Option<i64>) -> Zval {
+    pub fn get_back_trace(cid: Option<Int>, options: Option<Int>, limit: Option<Int>) -> Zval {
+        let (cid, options, limit) = (cid.map(|c| c.0), options.map(|c| c.0), limit.map(|c| c.0));
         let mut ret = Zval::new();
         ret.set_bool(false);
         let Some(c) = target(cid).filter(|c| reactor::exists(*c)) else {
@@ -451,7 +459,8 @@ impl Coroutine {
     }
 
     #[php(name = "printBackTrace", optional = cid)]
-    pub fn print_back_trace(cid: Option<i64>, options: Option<i64>, limit: Option<i64>) {
+    pub fn print_back_trace(cid: Option<Int>, options: Option<Int>, limit: Option<Int>) {
+        let (cid, options, limit) = (cid.map(|c| c.0), options.map(|c| c.0), limit.map(|c| c.0));
         let _ = (options, limit);
         if let Some(c) = target(cid).filter(|c| reactor::exists(*c)) {
             ext_php_rs::php_print!("{}\n", backtrace_string(c));

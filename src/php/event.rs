@@ -20,6 +20,7 @@ use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
 use tokio::task::JoinHandle;
 
+use super::args::{Bool, Int};
 use super::callbacks::{self, Callback, Outcome};
 use super::errors::warn;
 use super::reactor::{self, Kind, LoopEnd};
@@ -448,9 +449,9 @@ impl SwooleEvent {
         fd: &Zval,
         read_callback: Option<&Zval>,
         write_callback: Option<&Zval>,
-        events: Option<i64>,
+        events: Option<Int>,
     ) -> Zval {
-        add_impl(fd, read_callback, write_callback, events)
+        add_impl(fd, read_callback, write_callback, events.map(|e| e.0))
     }
 
     pub fn del(fd: &Zval) -> bool {
@@ -462,14 +463,14 @@ impl SwooleEvent {
         fd: &Zval,
         read_callback: Option<&Zval>,
         write_callback: Option<&Zval>,
-        events: Option<i64>,
+        events: Option<Int>,
     ) -> bool {
-        set_impl(fd, read_callback, write_callback, events)
+        set_impl(fd, read_callback, write_callback, events.map(|e| e.0))
     }
 
     #[php(name = "isset", optional = events)]
-    pub fn isset_(fd: &Zval, events: Option<i64>) -> bool {
-        isset_impl(fd, events)
+    pub fn isset_(fd: &Zval, events: Option<Int>) -> bool {
+        isset_impl(fd, events.map(|e| e.0))
     }
 
     /// Runs one round of the loop without waiting.
@@ -492,7 +493,8 @@ impl SwooleEvent {
     }
 
     #[php(optional = before)]
-    pub fn cycle(callback: &Zval, before: Option<bool>) -> bool {
+    pub fn cycle(callback: &Zval, before: Option<Bool>) -> bool {
+        let before = before.map(|b| b.0);
         if callback.is_null() {
             if !reactor::has_cycle() {
                 warn("cycle callback is not set");
@@ -543,9 +545,9 @@ pub fn swoole_event_add(
     fd: &Zval,
     read_callback: Option<&Zval>,
     write_callback: Option<&Zval>,
-    events: Option<i64>,
+    events: Option<Int>,
 ) -> Zval {
-    add_impl(fd, read_callback, write_callback, events)
+    add_impl(fd, read_callback, write_callback, events.map(|e| e.0))
 }
 
 #[php_function]
@@ -554,9 +556,9 @@ pub fn swoole_event_set(
     fd: &Zval,
     read_callback: Option<&Zval>,
     write_callback: Option<&Zval>,
-    events: Option<i64>,
+    events: Option<Int>,
 ) -> bool {
-    set_impl(fd, read_callback, write_callback, events)
+    set_impl(fd, read_callback, write_callback, events.map(|e| e.0))
 }
 
 #[php_function]
@@ -567,8 +569,8 @@ pub fn swoole_event_del(fd: &Zval) -> bool {
 
 #[php_function]
 #[php(name = "swoole_event_isset", optional = events)]
-pub fn swoole_event_isset(fd: &Zval, events: Option<i64>) -> bool {
-    isset_impl(fd, events)
+pub fn swoole_event_isset(fd: &Zval, events: Option<Int>) -> bool {
+    isset_impl(fd, events.map(|e| e.0))
 }
 
 #[php_function]
@@ -591,7 +593,7 @@ pub fn swoole_event_defer(callback: &Zval) -> bool {
 
 #[php_function]
 #[php(name = "swoole_event_cycle", optional = before)]
-pub fn swoole_event_cycle(callback: &Zval, before: Option<bool>) -> bool {
+pub fn swoole_event_cycle(callback: &Zval, before: Option<Bool>) -> bool {
     SwooleEvent::cycle(callback, before)
 }
 

@@ -15,6 +15,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::Zval;
 use ext_php_rs::zend::ExecutorGlobals;
 
+use super::args::Int;
 use super::reactor;
 
 pub const HOOK_SLEEP: i64 = 512;
@@ -226,7 +227,8 @@ impl Runtime {
     }
 
     #[php(name = "setHookFlags")]
-    pub fn set_hook_flags(flags: i64) -> bool {
+    pub fn set_hook_flags(flags: Int) -> bool {
+        let flags = flags.0;
         set_flags(flags);
         true
     }

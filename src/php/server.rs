@@ -913,7 +913,8 @@ macro_rules! server_class {
             }
 
             #[php(name = "clearTimer")]
-            pub fn clear_timer(timer_id: i64) -> bool {
+            pub fn clear_timer(timer_id: Int) -> bool {
+                let timer_id = timer_id.0;
                 super::timer::clear(timer_id)
             }
 

@@ -11,6 +11,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ClassEntry;
 
+use super::args::Int;
 use super::callbacks::Callback;
 use super::errors::warn;
 use super::reactor;
@@ -180,11 +181,13 @@ impl Timer {
         add("Swoole\\Timer::after", ms, callback, params, false)
     }
 
-    pub fn exists(timer_id: i64) -> bool {
+    pub fn exists(timer_id: Int) -> bool {
+        let timer_id = timer_id.0;
         exists(timer_id)
     }
 
-    pub fn info(timer_id: i64) -> Zval {
+    pub fn info(timer_id: Int) -> Zval {
+        let timer_id = timer_id.0;
         info(timer_id)
     }
 
@@ -196,7 +199,8 @@ impl Timer {
         iterator_of(&ITERATOR, reactor::timer_ids())
     }
 
-    pub fn clear(timer_id: i64) -> bool {
+    pub fn clear(timer_id: Int) -> bool {
+        let timer_id = timer_id.0;
         clear(timer_id)
     }
 
