@@ -3,19 +3,26 @@
 //!   report RESULTS_FILE
 //!
 //! Each line of the file is `server=NAME scenario=NAME key=value...` (what
-//! loadgen prints, prefixed by bench/run). Servers: `swoole-rs` and `baseline`.
+//! loadgen prints, prefixed by bench/run). Servers: `swoole-rs`, `tt` (the
+//! plain tokio-tungstenite server) and `baseline` (the engine without PHP).
+//! The headline ratio is swoole-rs / tokio-tungstenite: a server that shares
+//! nothing with our design. swoole-rs / baseline comes second.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+const SWOOLE: &str = "swoole-rs";
+const TT: &str = "tt";
+const BASELINE: &str = "baseline";
+
 #[derive(Clone, Copy, PartialEq)]
 enum Target {
     None,
-    /// swoole-rs CPU per operation at most this times the baseline's.
-    CpuRatio(f64),
+    /// swoole-rs CPU per operation at most this times tokio-tungstenite's.
+    CpuVsTt(f64),
     /// swoole-rs throughput at least this times the baseline's.
-    RateRatio(f64),
-    /// swoole-rs RSS per idle connection at most this many KiB.
+    RateVsBaseline(f64),
+    /// swoole-rs RSS per idle connection at most this many KiB (all processes).
     RssKib(f64),
 }
 
@@ -27,73 +34,67 @@ struct Scenario {
     /// What "per op" means.
     op: &'static str,
     target: Target,
+    /// Scenario whose tokio-tungstenite and baseline figures this one is
+    /// compared with, when it runs swoole-rs only (same load, other settings).
+    compare_with: Option<&'static str>,
+}
+
+const fn sc(
+    name: &'static str,
+    title: &'static str,
+    unit: &'static str,
+    op: &'static str,
+    target: Target,
+) -> Scenario {
+    Scenario {
+        name,
+        title,
+        unit,
+        op,
+        target,
+        compare_with: None,
+    }
+}
+
+const fn like(mut s: Scenario, other: &'static str) -> Scenario {
+    s.compare_with = Some(other);
+    s
 }
 
 const SCENARIOS: &[Scenario] = &[
-    Scenario {
-        name: "echo-64",
-        title: "Echo 64 B, 64 conns, pipeline W=16",
-        unit: "msg/s",
-        op: "msg",
-        target: Target::CpuRatio(1.15),
-    },
-    Scenario {
-        name: "echo-16k",
-        title: "Echo 16 KiB, 64 conns, pipeline W=16",
-        unit: "msg/s",
-        op: "msg",
-        target: Target::CpuRatio(1.15),
-    },
-    Scenario {
-        name: "pingpong-64",
-        title: "Ping-pong 64 B, 64 conns",
-        unit: "msg/s",
-        op: "msg",
-        target: Target::None,
-    },
-    Scenario {
-        name: "empty-64",
-        title: "Empty onMessage 64 B, 64 conns (no reply)",
-        unit: "msg/s",
-        op: "msg",
-        target: Target::None,
-    },
-    Scenario {
-        name: "broadcast-1000",
-        title: "Broadcast 64 B, 1000 receivers + sender",
-        unit: "deliveries/s",
-        op: "delivery",
-        target: Target::CpuRatio(1.2),
-    },
-    Scenario {
-        name: "broadcast-100",
-        title: "Broadcast 64 B, 100 receivers + sender",
-        unit: "deliveries/s",
-        op: "delivery",
-        target: Target::CpuRatio(1.2),
-    },
-    Scenario {
-        name: "deflate-1k",
-        title: "Compressed echo ~1 KiB JSON, 64 conns, W=16",
-        unit: "msg/s",
-        op: "msg",
-        target: Target::None,
-    },
-    Scenario {
-        name: "handshake",
-        title: "Handshakes (connect, upgrade, close), 32 parallel",
-        unit: "conn/s",
-        op: "conn",
-        target: Target::RateRatio(0.8),
-    },
-    Scenario {
-        name: "idle-10k",
-        title: "Idle connections: 10,000",
-        unit: "",
-        op: "conn",
-        target: Target::RssKib(4.0),
-    },
+    sc("pingpong-64", "Ping-pong 64 B, 64 conns", "msg/s", "msg", Target::CpuVsTt(1.15)),
+    sc("echo-64", "Echo 64 B, 64 conns, pipeline W=16", "msg/s", "msg", Target::CpuVsTt(1.0)),
+    sc("echo-16k", "Echo 16 KiB, 64 conns, pipeline W=16", "msg/s", "msg", Target::CpuVsTt(1.0)),
+    sc("broadcast-1000", "Broadcast 64 B, 1000 receivers + sender", "deliveries/s", "delivery", Target::CpuVsTt(1.2)),
+    sc("broadcast-100", "Broadcast 64 B, 100 receivers + sender", "deliveries/s", "delivery", Target::CpuVsTt(1.2)),
+    sc("empty-64", "Empty onMessage 64 B, 64 conns (no reply)", "msg/s", "msg", Target::None),
+    sc("deflate-1k", "Compressed echo ~1 KiB JSON, 64 conns, W=16", "msg/s", "msg", Target::None),
+    sc("handshake", "Handshakes (connect, upgrade, close), 32 parallel", "conn/s", "conn", Target::RateVsBaseline(0.8)),
+    sc("idle-10k", "Idle connections: 10,000", "", "conn", Target::RssKib(4.0)),
+    like(
+        sc("process-pingpong", "SWOOLE_PROCESS, 1 worker: ping-pong 64 B, 64 conns", "msg/s", "msg", Target::None),
+        "pingpong-64",
+    ),
+    like(
+        sc("process-pingpong-2w", "SWOOLE_PROCESS, 2 workers: ping-pong 64 B, 64 conns", "msg/s", "msg", Target::None),
+        "pingpong-64",
+    ),
+    like(
+        sc("process-echo", "SWOOLE_PROCESS, 1 worker: echo 64 B, 64 conns, W=16", "msg/s", "msg", Target::None),
+        "echo-64",
+    ),
+    like(
+        sc("idle-10k-process", "SWOOLE_PROCESS, 2 workers: 10,000 idle conns", "", "conn", Target::RssKib(4.0)),
+        "idle-10k",
+    ),
 ];
+
+/// Blocking-callback scenarios: (mode, scenario with worker_num=1, with worker_num=4).
+const PARALLEL: &[(&str, &str, &str)] = &[
+    ("SWOOLE_BASE", "parallel-w1", "parallel-w4"),
+    ("SWOOLE_PROCESS", "parallel-process-w1", "parallel-process-w4"),
+];
+const PARALLEL_TARGET: f64 = 3.5;
 
 type Row = HashMap<String, String>;
 
@@ -119,7 +120,7 @@ fn fmt(v: f64) -> String {
         return "—".into();
     }
     let a = v.abs();
-    let s = if a >= 1000.0 {
+    if a >= 1000.0 {
         let n = v.round() as i64;
         let digits = n.abs().to_string();
         let mut out = String::new();
@@ -141,8 +142,7 @@ fn fmt(v: f64) -> String {
         format!("{v:.2}")
     } else {
         format!("{v:.3}")
-    };
-    s
+    }
 }
 
 fn opt(v: Option<f64>, suffix: &str) -> String {
@@ -190,6 +190,194 @@ fn failed(r: Option<&Row>) -> bool {
     r.is_none_or(|r| r.get("error").is_some() || r.get("ops").is_some_and(|o| o == "0"))
 }
 
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "**not met**"
+    }
+}
+
+struct Results {
+    rows: Vec<Row>,
+    merged: HashMap<(String, String), Row>,
+}
+
+impl Results {
+    fn new(text: &str) -> Results {
+        let rows = parse(text);
+        let mut groups: HashMap<(String, String), Vec<&Row>> = HashMap::new();
+        for r in &rows {
+            if let (Some(sv), Some(sc)) = (r.get("server"), r.get("scenario")) {
+                groups.entry((sv.clone(), sc.clone())).or_default().push(r);
+            }
+        }
+        let merged = groups
+            .into_iter()
+            .map(|(k, runs)| (k, median_row(&runs)))
+            .collect();
+        Results { rows, merged }
+    }
+
+    fn get(&self, server: &str, scenario: &str) -> Option<&Row> {
+        self.merged
+            .get(&(server.to_string(), scenario.to_string()))
+    }
+
+    fn ran(&self, scenario: &str) -> bool {
+        self.rows
+            .iter()
+            .any(|r| r.get("scenario").map(String::as_str) == Some(scenario))
+    }
+}
+
+/// The main table: every scenario swoole-rs ran, beside the other two servers.
+fn main_table(res: &Results, out: &mut String) {
+    out.push_str(
+        "| Scenario | swoole-rs | tokio-tungstenite | baseline | swoole-rs / tokio-tungstenite | swoole-rs / baseline | Target (issue) |\n",
+    );
+    out.push_str("|---|---:|---:|---:|---:|---:|---|\n");
+    for s in SCENARIOS.iter().filter(|s| res.ran(s.name)) {
+        let other = s.compare_with.unwrap_or(s.name);
+        let p = res.get(SWOOLE, s.name);
+        let (t, b) = (res.get(TT, other), res.get(BASELINE, other));
+        let title = match s.compare_with {
+            Some(o) => format!("{} (others: {o})", s.title),
+            None => s.title.to_string(),
+        };
+        if num(p, "rss_kib_per_conn").is_some() || s.unit.is_empty() {
+            let k = "rss_kib_per_conn";
+            let (pv, tv, bv) = (num(p, k), num(t, k), num(b, k));
+            let target = match (s.target, pv) {
+                (Target::RssKib(max), Some(v)) => format!("≤ {max} KiB/conn: {}", verdict(v <= max)),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "| {title}: RSS per conn | {} | {} | {} | {} | {} | {target} |",
+                opt(pv, " KiB"),
+                opt(tv, " KiB"),
+                opt(bv, " KiB"),
+                opt(ratio(pv, tv), "x"),
+                opt(ratio(pv, bv), "x"),
+            );
+            continue;
+        }
+        let k = "cpu_us_per_op";
+        let (pc, tc, bc) = (num(p, k), num(t, k), num(b, k));
+        let (pr, tr, br) = (num(p, "rate"), num(t, "rate"), num(b, "rate"));
+        let target = if failed(p) {
+            "**run failed**".to_string()
+        } else {
+            match s.target {
+                Target::CpuVsTt(max) => match ratio(pc, tc) {
+                    Some(r) => format!("CPU ≤ {max}x tokio-tungstenite: {}", verdict(r <= max)),
+                    None => format!("CPU ≤ {max}x tokio-tungstenite: —"),
+                },
+                Target::RateVsBaseline(min) => match ratio(pr, br) {
+                    Some(r) => format!("throughput ≥ {min}x baseline: {}", verdict(r >= min)),
+                    None => String::new(),
+                },
+                _ => String::new(),
+            }
+        };
+        let _ = writeln!(
+            out,
+            "| {title}: CPU per {} | {} | {} | {} | {} | {} | {target} |",
+            s.op,
+            opt(pc, " µs"),
+            opt(tc, " µs"),
+            opt(bc, " µs"),
+            opt(ratio(pc, tc), "x"),
+            opt(ratio(pc, bc), "x"),
+        );
+        let _ = writeln!(
+            out,
+            "| — throughput | {} | {} | {} | {} | {} | |",
+            opt(pr, &format!(" {}", s.unit)),
+            opt(tr, &format!(" {}", s.unit)),
+            opt(br, &format!(" {}", s.unit)),
+            opt(ratio(pr, tr), "x"),
+            opt(ratio(pr, br), "x"),
+        );
+    }
+}
+
+/// Latency, CPU split and load of every run, server by server.
+fn details_table(res: &Results, out: &mut String) {
+    out.push_str("| Scenario | Server | Latency p50 µs | p99 µs | PHP threads µs/op | Other threads µs/op | Server CPU % | Processes | Loadgen CPU % |\n");
+    out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    let names = SCENARIOS
+        .iter()
+        .map(|s| s.name)
+        .chain(PARALLEL.iter().flat_map(|p| [p.1, p.2]));
+    for name in names.filter(|n| res.ran(n)) {
+        for server in [SWOOLE, TT, BASELINE] {
+            let Some(r) = res.get(server, name) else {
+                continue;
+            };
+            let r = Some(r);
+            let shown = if server == TT { "tokio-tungstenite" } else { server };
+            let field = |k: &str| opt(num(r, k), "");
+            // tokio-tungstenite has no PHP thread and no event-loop thread to single out.
+            let (main, io) = if server == TT {
+                ("—".to_string(), "—".to_string())
+            } else {
+                (field("main_us_per_op"), field("io_us_per_op"))
+            };
+            if num(r, "rss_kib_per_conn").is_some() {
+                let _ = writeln!(
+                    out,
+                    "| {name} | {shown} | Pss {} KiB/conn | — | — | — | {} (idle) | {} | — |",
+                    field("pss_kib_per_conn"),
+                    field("idle_cpu_pct"),
+                    field("processes"),
+                );
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "| {name} | {shown} | {} | {} | {main} | {io} | {} | {} | {} |",
+                field("p50_us"),
+                field("p99_us"),
+                field("server_cpu_pct"),
+                field("processes"),
+                field("gen_cpu_pct"),
+            );
+        }
+    }
+}
+
+fn parallel_table(res: &Results, out: &mut String) {
+    out.push_str("| Mode | worker_num=1 | worker_num=4 | Ratio | p50 latency (1 / 4 workers) | Target |\n");
+    out.push_str("|---|---:|---:|---:|---:|---|\n");
+    for (mode, one, four) in PARALLEL {
+        if !res.ran(one) && !res.ran(four) {
+            continue;
+        }
+        let (a, b) = (res.get(SWOOLE, one), res.get(SWOOLE, four));
+        let (ra, rb) = (num(a, "rate"), num(b, "rate"));
+        let r = ratio(rb, ra);
+        let target = if failed(a) || failed(b) {
+            "**run failed**".to_string()
+        } else {
+            format!(
+                "≥ {PARALLEL_TARGET}x: {}",
+                r.map_or("—", |r| verdict(r >= PARALLEL_TARGET))
+            )
+        };
+        let _ = writeln!(
+            out,
+            "| {mode} | {} | {} | {} | {} / {} ms | {target} |",
+            opt(ra, " msg/s"),
+            opt(rb, " msg/s"),
+            opt(r, "x"),
+            opt(num(a, "p50_us").map(|v| v / 1000.0), ""),
+            opt(num(b, "p50_us").map(|v| v / 1000.0), ""),
+        );
+    }
+}
+
 fn main() {
     let path = std::env::args().nth(1).unwrap_or_else(|| {
         eprintln!("usage: report RESULTS_FILE");
@@ -199,98 +387,11 @@ fn main() {
         eprintln!("report: {path}: {e}");
         std::process::exit(1)
     });
-    let rows = parse(&text);
-    let merged: HashMap<(String, String), Row> = {
-        let mut groups: HashMap<(String, String), Vec<&Row>> = HashMap::new();
-        for r in &rows {
-            if let (Some(sv), Some(sc)) = (r.get("server"), r.get("scenario")) {
-                groups.entry((sv.clone(), sc.clone())).or_default().push(r);
-            }
-        }
-        groups
-            .into_iter()
-            .map(|(k, runs)| (k, median_row(&runs)))
-            .collect()
-    };
-    let find =
-        |server: &str, scenario: &str| merged.get(&(server.to_string(), scenario.to_string()));
-    let mut names: Vec<&str> = SCENARIOS
-        .iter()
-        .map(|s| s.name)
-        .filter(|n| {
-            rows.iter()
-                .any(|r| r.get("scenario").map(String::as_str) == Some(n))
-        })
-        .collect();
-    for r in &rows {
-        if let Some(n) = r.get("scenario") {
-            if !names.contains(&n.as_str()) {
-                names.push(n);
-            }
-        }
-    }
-
+    let res = Results::new(&text);
     let mut out = String::new();
-    out.push_str("| Scenario | Throughput swoole-rs | Throughput baseline | Ratio | CPU per op swoole-rs | CPU per op baseline | Ratio | Target |\n");
-    out.push_str("|---|---:|---:|---:|---:|---:|---:|---|\n");
-    for name in &names {
-        let sc = SCENARIOS.iter().find(|s| s.name == *name);
-        let title = sc.map_or(*name, |s| s.title);
-        let (unit, op, target) =
-            sc.map_or(("op/s", "op", Target::None), |s| (s.unit, s.op, s.target));
-        let (p, b) = (find("swoole-rs", name), find("baseline", name));
-        if *name == "idle-10k" || p.and_then(|r| r.get("rss_kib_per_conn")).is_some() {
-            let (pr, br) = (num(p, "rss_kib_per_conn"), num(b, "rss_kib_per_conn"));
-            let rr = ratio(pr, br);
-            let verdict = match (target, pr) {
-                (Target::RssKib(max), Some(v)) => {
-                    format!(
-                        "≤ {max} KiB/conn: {}",
-                        if v <= max { "ok" } else { "**missed**" }
-                    )
-                }
-                _ => String::new(),
-            };
-            let _ = writeln!(
-                out,
-                "| {title} | — | — | — | {} RSS/{op} | {} RSS/{op} | {} | {verdict} |",
-                opt(pr, " KiB"),
-                opt(br, " KiB"),
-                opt(rr, "x"),
-            );
-            continue;
-        }
-        let (pt, bt) = (num(p, "rate"), num(b, "rate"));
-        let (pc, bc) = (num(p, "cpu_us_per_op"), num(b, "cpu_us_per_op"));
-        let (tr, cr) = (ratio(pt, bt), ratio(pc, bc));
-        let verdict = if failed(p) || failed(b) {
-            "**run failed**".to_string()
-        } else {
-            match target {
-                Target::CpuRatio(max) => format!(
-                    "CPU ≤ {max}x: {}",
-                    cr.map_or("—", |r| if r <= max { "ok" } else { "**missed**" })
-                ),
-                Target::RateRatio(min) => format!(
-                    "throughput ≥ {min}x: {}",
-                    tr.map_or("—", |r| if r >= min { "ok" } else { "**missed**" })
-                ),
-                _ => String::new(),
-            }
-        };
-        let _ = writeln!(
-            out,
-            "| {title} | {} | {} | {} | {} | {} | {} | {verdict} |",
-            opt(pt, &format!(" {unit}")),
-            opt(bt, &format!(" {unit}")),
-            opt(tr, "x"),
-            opt(pc, &format!(" µs/{op}")),
-            opt(bc, &format!(" µs/{op}")),
-            opt(cr, "x"),
-        );
-    }
-
-    let runs = merged
+    main_table(&res, &mut out);
+    let runs = res
+        .merged
         .values()
         .filter_map(|r| r.get("runs")?.parse::<usize>().ok())
         .max()
@@ -298,41 +399,27 @@ fn main() {
     if runs > 1 {
         let _ = writeln!(out, "\nEach figure is the median of {runs} runs.");
     }
-    out.push_str("\nDetails (swoole-rs / baseline). Latency: request to reply; for broadcast, send to the last connection receiving it; for handshakes, connect to the 101 response. Main thread: the PHP thread (the baseline's event-loop thread); I/O: the engine's tokio threads.\n\n");
-    out.push_str("| Scenario | Latency p50 µs | p99 µs | max µs | Main thread µs/op | I/O threads µs/op | Server CPU % | Loadgen CPU % |\n");
-    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    for name in &names {
-        let (p, b) = (find("swoole-rs", name), find("baseline", name));
-        let pair = |k: &str| format!("{} / {}", opt(num(p, k), ""), opt(num(b, k), ""));
-        if num(p, "rss_kib_per_conn").is_some() {
-            let _ = writeln!(
-                out,
-                "| {name} | — | — | — | — | — | {} (idle) | — |",
-                pair("idle_cpu_pct")
-            );
-            continue;
-        }
-        let _ = writeln!(
-            out,
-            "| {name} | {} | {} | {} | {} | {} | {} | {} |",
-            pair("p50_us"),
-            pair("p99_us"),
-            pair("max_us"),
-            pair("main_us_per_op"),
-            pair("io_us_per_op"),
-            pair("server_cpu_pct"),
-            pair("gen_cpu_pct"),
-        );
+    if PARALLEL.iter().any(|p| res.ran(p.1) || res.ran(p.2)) {
+        out.push_str("\nParallel workers: onMessage blocks 10 ms in a plain `usleep()`, then replies; 64 connections ping-pong; messages answered per second.\n\n");
+        parallel_table(&res, &mut out);
     }
-    let errors: Vec<String> = rows
+    out.push_str("\nDetails. Latency: request to reply; for broadcast, send to the last connection receiving it; for handshakes, connect to the 101 response. PHP threads: the main thread of every worker process (of the one process, when there is one; the baseline: its event-loop thread); other threads: the rest of the server's process tree (I/O threads, master, manager). CPU counts every process of the server.\n\n");
+    details_table(&res, &mut out);
+    let errors: Vec<String> = res
+        .rows
         .iter()
         .filter(|r| r.get("error").is_some() || r.get("errors").is_some_and(|e| e != "0"))
         .map(|r| {
             format!(
-                "{} / {}: {} errors",
+                "{} / {}: {}",
                 r.get("server").map_or("?", |s| s),
                 r.get("scenario").map_or("?", |s| s),
-                r.get("errors").map_or("run failed", |s| s)
+                match (r.get("error"), r.get("errors")) {
+                    (Some(e), _) if e != "1" => format!("run failed ({e})"),
+                    (Some(_), _) => "run failed".to_string(),
+                    (None, Some(n)) => format!("{n} errors"),
+                    (None, None) => "run failed".to_string(),
+                }
             )
         })
         .collect();
