@@ -61,6 +61,8 @@ const fn like(mut s: Scenario, other: &'static str) -> Scenario {
     s
 }
 
+// One line per scenario reads as a table.
+#[rustfmt::skip]
 const SCENARIOS: &[Scenario] = &[
     sc("pingpong-64", "Ping-pong 64 B, 64 conns", "msg/s", "msg", Target::CpuVsTt(1.15)),
     sc("echo-64", "Echo 64 B, 64 conns, pipeline W=16", "msg/s", "msg", Target::CpuVsTt(1.0)),
@@ -92,7 +94,11 @@ const SCENARIOS: &[Scenario] = &[
 /// Blocking-callback scenarios: (mode, scenario with worker_num=1, with worker_num=4).
 const PARALLEL: &[(&str, &str, &str)] = &[
     ("SWOOLE_BASE", "parallel-w1", "parallel-w4"),
-    ("SWOOLE_PROCESS", "parallel-process-w1", "parallel-process-w4"),
+    (
+        "SWOOLE_PROCESS",
+        "parallel-process-w1",
+        "parallel-process-w4",
+    ),
 ];
 const PARALLEL_TARGET: f64 = 3.5;
 
@@ -220,8 +226,7 @@ impl Results {
     }
 
     fn get(&self, server: &str, scenario: &str) -> Option<&Row> {
-        self.merged
-            .get(&(server.to_string(), scenario.to_string()))
+        self.merged.get(&(server.to_string(), scenario.to_string()))
     }
 
     fn ran(&self, scenario: &str) -> bool {
@@ -249,7 +254,9 @@ fn main_table(res: &Results, out: &mut String) {
             let k = "rss_kib_per_conn";
             let (pv, tv, bv) = (num(p, k), num(t, k), num(b, k));
             let target = match (s.target, pv) {
-                (Target::RssKib(max), Some(v)) => format!("≤ {max} KiB/conn: {}", verdict(v <= max)),
+                (Target::RssKib(max), Some(v)) => {
+                    format!("≤ {max} KiB/conn: {}", verdict(v <= max))
+                }
                 _ => String::new(),
             };
             let _ = writeln!(
@@ -317,8 +324,13 @@ fn details_table(res: &Results, out: &mut String) {
                 continue;
             };
             let r = Some(r);
-            let shown = if server == TT { "tokio-tungstenite" } else { server };
+            let shown = if server == TT {
+                "tokio-tungstenite"
+            } else {
+                server
+            };
             let field = |k: &str| opt(num(r, k), "");
+            let count = |k: &str| num(r, k).map_or("—".into(), |v| format!("{v:.0}"));
             // tokio-tungstenite has no PHP thread and no event-loop thread to single out.
             let (main, io) = if server == TT {
                 ("—".to_string(), "—".to_string())
@@ -331,7 +343,7 @@ fn details_table(res: &Results, out: &mut String) {
                     "| {name} | {shown} | Pss {} KiB/conn | — | — | — | {} (idle) | {} | — |",
                     field("pss_kib_per_conn"),
                     field("idle_cpu_pct"),
-                    field("processes"),
+                    count("processes"),
                 );
                 continue;
             }
@@ -341,7 +353,7 @@ fn details_table(res: &Results, out: &mut String) {
                 field("p50_us"),
                 field("p99_us"),
                 field("server_cpu_pct"),
-                field("processes"),
+                count("processes"),
                 field("gen_cpu_pct"),
             );
         }
@@ -349,7 +361,9 @@ fn details_table(res: &Results, out: &mut String) {
 }
 
 fn parallel_table(res: &Results, out: &mut String) {
-    out.push_str("| Mode | worker_num=1 | worker_num=4 | Ratio | p50 latency (1 / 4 workers) | Target |\n");
+    out.push_str(
+        "| Mode | worker_num=1 | worker_num=4 | Ratio | p50 latency (1 / 4 workers) | Target |\n",
+    );
     out.push_str("|---|---:|---:|---:|---:|---|\n");
     for (mode, one, four) in PARALLEL {
         if !res.ran(one) && !res.ran(four) {
@@ -358,7 +372,9 @@ fn parallel_table(res: &Results, out: &mut String) {
         let (a, b) = (res.get(SWOOLE, one), res.get(SWOOLE, four));
         let (ra, rb) = (num(a, "rate"), num(b, "rate"));
         let r = ratio(rb, ra);
-        let target = if failed(a) || failed(b) {
+        let target = if a.is_none() || b.is_none() {
+            String::new()
+        } else if failed(a) || failed(b) {
             "**run failed**".to_string()
         } else {
             format!(
