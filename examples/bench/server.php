@@ -15,6 +15,11 @@ function bench_server(array $argv): Swoole\WebSocket\Server
     if (isset($argv[3])) {
         $server->set(['worker_num' => (int) $argv[3]]);
     }
+    // bench/run starts the clients once every worker has said this: clients
+    // that connect earlier all queue up for the first worker that accepts.
+    $server->on('workerStart', function (Swoole\WebSocket\Server $server, int $workerId) {
+        echo "worker $workerId of {$server->stats()['worker_num']} ready\n";
+    });
     return $server;
 }
 

@@ -4,11 +4,12 @@
 //!
 //!   tt_server [--host 127.0.0.1] [--port 9501] [--mode echo|broadcast|empty]
 //!
-//! echo:      every message goes back to its sender. Replies are fed to the
-//!            socket and flushed when no further message is ready
-//!            (`StreamExt::forward`), the usual tokio-tungstenite echo.
+//! echo:      every message goes back to its sender: the echo of
+//!            tokio-tungstenite's own examples/echo-server.rs (`forward`: replies
+//!            are fed and flushed when no further message is ready).
 //! broadcast: every message goes to every connection (the sender too), each
-//!            through that connection's writer task.
+//!            through that connection's queue and writer task, as in its
+//!            examples/server.rs.
 //! empty:     messages are read and dropped.
 //!
 //! tokio-tungstenite's default settings (no permessage-deflate: it has none),
