@@ -14,6 +14,8 @@ use std::fmt::Write as _;
 const SWOOLE: &str = "swoole-rs";
 const TT: &str = "tt";
 const BASELINE: &str = "baseline";
+/// Swoole itself, when bench/run was given its extension (SWOOLE_SO).
+const REAL_SWOOLE: &str = "swoole";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Target {
@@ -37,6 +39,9 @@ struct Scenario {
     /// Scenario whose tokio-tungstenite and baseline figures this one is
     /// compared with, when it runs swoole-rs only (same load, other settings).
     compare_with: Option<&'static str>,
+    /// swoole-rs CPU per operation at most this times Swoole's in the same
+    /// scenario (checked when Swoole ran).
+    vs_swoole: Option<f64>,
 }
 
 const fn sc(
@@ -53,7 +58,13 @@ const fn sc(
         op,
         target,
         compare_with: None,
+        vs_swoole: None,
     }
+}
+
+const fn cheaper(mut s: Scenario, max: f64) -> Scenario {
+    s.vs_swoole = Some(max);
+    s
 }
 
 const fn like(mut s: Scenario, other: &'static str) -> Scenario {
@@ -64,23 +75,23 @@ const fn like(mut s: Scenario, other: &'static str) -> Scenario {
 // One line per scenario reads as a table.
 #[rustfmt::skip]
 const SCENARIOS: &[Scenario] = &[
-    sc("pingpong-64", "Ping-pong 64 B, 64 conns", "msg/s", "msg", Target::CpuVsTt(1.15)),
-    sc("echo-64", "Echo 64 B, 64 conns, pipeline W=16", "msg/s", "msg", Target::CpuVsTt(1.0)),
-    sc("echo-16k", "Echo 16 KiB, 64 conns, pipeline W=16", "msg/s", "msg", Target::CpuVsTt(1.0)),
-    sc("broadcast-1000", "Broadcast 64 B, 1000 receivers + sender", "deliveries/s", "delivery", Target::CpuVsTt(1.2)),
-    sc("broadcast-100", "Broadcast 64 B, 100 receivers + sender", "deliveries/s", "delivery", Target::CpuVsTt(1.2)),
+    cheaper(sc("pingpong-64", "Ping-pong 64 B, 64 conns", "msg/s", "msg", Target::CpuVsTt(1.15)), 1.0),
+    cheaper(sc("echo-64", "Echo 64 B, 64 conns, pipeline W=16", "msg/s", "msg", Target::CpuVsTt(1.0)), 1.0 / 3.0),
+    cheaper(sc("echo-16k", "Echo 16 KiB, 64 conns, pipeline W=16", "msg/s", "msg", Target::CpuVsTt(1.0)), 1.0 / 3.0),
+    cheaper(sc("broadcast-1000", "Broadcast 64 B, 1000 receivers + sender", "deliveries/s", "delivery", Target::CpuVsTt(1.2)), 1.0 / 3.0),
+    cheaper(sc("broadcast-100", "Broadcast 64 B, 100 receivers + sender", "deliveries/s", "delivery", Target::CpuVsTt(1.2)), 1.0 / 3.0),
     sc("empty-64", "Empty onMessage 64 B, 64 conns (no reply)", "msg/s", "msg", Target::None),
     sc("deflate-1k", "Compressed echo ~1 KiB JSON, 64 conns, W=16", "msg/s", "msg", Target::None),
     sc("handshake", "Handshakes (connect, upgrade, close), 32 parallel", "conn/s", "conn", Target::RateVsBaseline(0.8)),
     sc("idle-10k", "Idle connections: 10,000", "", "conn", Target::RssKib(4.0)),
-    like(
+    cheaper(like(
         sc("process-pingpong", "SWOOLE_PROCESS, 1 worker: ping-pong 64 B, 64 conns", "msg/s", "msg", Target::None),
         "pingpong-64",
-    ),
-    like(
+    ), 1.0),
+    cheaper(like(
         sc("process-pingpong-2w", "SWOOLE_PROCESS, 2 workers: ping-pong 64 B, 64 conns", "msg/s", "msg", Target::None),
         "pingpong-64",
-    ),
+    ), 1.0),
     like(
         sc("process-echo", "SWOOLE_PROCESS, 1 worker: echo 64 B, 64 conns, W=16", "msg/s", "msg", Target::None),
         "echo-64",
@@ -229,6 +240,12 @@ impl Results {
         self.merged.get(&(server.to_string(), scenario.to_string()))
     }
 
+    fn has_server(&self, server: &str) -> bool {
+        self.rows
+            .iter()
+            .any(|r| r.get("server").map(String::as_str) == Some(server))
+    }
+
     fn ran(&self, scenario: &str) -> bool {
         self.rows
             .iter()
@@ -236,77 +253,95 @@ impl Results {
     }
 }
 
-/// The main table: every scenario swoole-rs ran, beside the other two servers.
+/// One line of the main table: the figure of every server and the ratios.
+fn figures_line(out: &mut String, label: &str, vals: &[Option<f64>], suffix: &str, target: &str) {
+    // vals: swoole-rs, tokio-tungstenite, baseline[, Swoole]
+    let mut cells: Vec<String> = vals.iter().map(|v| opt(*v, suffix)).collect();
+    for other in &vals[1..] {
+        cells.push(opt(ratio(vals[0], *other), "x"));
+    }
+    let _ = writeln!(out, "| {label} | {} | {target} |", cells.join(" | "));
+}
+
+/// The main table: every scenario swoole-rs ran, beside the other servers.
 fn main_table(res: &Results, out: &mut String) {
-    out.push_str(
-        "| Scenario | swoole-rs | tokio-tungstenite | baseline | swoole-rs / tokio-tungstenite | swoole-rs / baseline | Target (issue) |\n",
-    );
-    out.push_str("|---|---:|---:|---:|---:|---:|---|\n");
+    let with_swoole = res.has_server(REAL_SWOOLE);
+    let mut servers = vec![SWOOLE, TT, BASELINE];
+    let mut head = "| Scenario | swoole-rs | tokio-tungstenite | baseline |".to_string();
+    if with_swoole {
+        servers.push(REAL_SWOOLE);
+        head.push_str(" Swoole |");
+    }
+    head.push_str(" swoole-rs / tokio-tungstenite | swoole-rs / baseline |");
+    if with_swoole {
+        head.push_str(" swoole-rs / Swoole |");
+    }
+    head.push_str(" Target (issue) |\n");
+    out.push_str(&head);
+    let figures = 2 * servers.len() - 1;
+    let _ = writeln!(out, "|---|{}---|", "---:|".repeat(figures));
     for s in SCENARIOS.iter().filter(|s| res.ran(s.name)) {
         let other = s.compare_with.unwrap_or(s.name);
-        let p = res.get(SWOOLE, s.name);
-        let (t, b) = (res.get(TT, other), res.get(BASELINE, other));
+        // Swoole runs the same scenario (same PHP file and mode) as swoole-rs.
+        let rows: Vec<Option<&Row>> = servers
+            .iter()
+            .map(|sv| match *sv {
+                SWOOLE | REAL_SWOOLE => res.get(sv, s.name),
+                _ => res.get(sv, other),
+            })
+            .collect();
+        let p = rows[0];
         let title = match s.compare_with {
-            Some(o) => format!("{} (others: {o})", s.title),
+            Some(o) => format!("{} (tokio-tungstenite, baseline: {o})", s.title),
             None => s.title.to_string(),
         };
+        let col = |k: &str| -> Vec<Option<f64>> { rows.iter().map(|r| num(*r, k)).collect() };
         if num(p, "rss_kib_per_conn").is_some() || s.unit.is_empty() {
-            let k = "rss_kib_per_conn";
-            let (pv, tv, bv) = (num(p, k), num(t, k), num(b, k));
-            let target = match (s.target, pv) {
+            let target = match (s.target, num(p, "rss_kib_per_conn")) {
                 (Target::RssKib(max), Some(v)) => {
                     format!("≤ {max} KiB/conn: {}", verdict(v <= max))
                 }
                 _ => String::new(),
             };
-            let _ = writeln!(
-                out,
-                "| {title}: RSS per conn | {} | {} | {} | {} | {} | {target} |",
-                opt(pv, " KiB"),
-                opt(tv, " KiB"),
-                opt(bv, " KiB"),
-                opt(ratio(pv, tv), "x"),
-                opt(ratio(pv, bv), "x"),
-            );
+            let label = format!("{title}: RSS per conn");
+            figures_line(out, &label, &col("rss_kib_per_conn"), " KiB", &target);
             continue;
         }
-        let k = "cpu_us_per_op";
-        let (pc, tc, bc) = (num(p, k), num(t, k), num(b, k));
-        let (pr, tr, br) = (num(p, "rate"), num(t, "rate"), num(b, "rate"));
-        let target = if failed(p) {
-            "**run failed**".to_string()
+        let cpu = col("cpu_us_per_op");
+        let rate = col("rate");
+        let mut targets = Vec::new();
+        if failed(p) {
+            targets.push("**run failed**".to_string());
         } else {
             match s.target {
-                Target::CpuVsTt(max) => match ratio(pc, tc) {
-                    Some(r) => format!("CPU ≤ {max}x tokio-tungstenite: {}", verdict(r <= max)),
-                    None => format!("CPU ≤ {max}x tokio-tungstenite: —"),
-                },
-                Target::RateVsBaseline(min) => match ratio(pr, br) {
-                    Some(r) => format!("throughput ≥ {min}x baseline: {}", verdict(r >= min)),
-                    None => String::new(),
-                },
-                _ => String::new(),
+                Target::CpuVsTt(max) => targets.push(format!(
+                    "CPU ≤ {max}x tokio-tungstenite: {}",
+                    ratio(cpu[0], cpu[1]).map_or("—", |r| verdict(r <= max))
+                )),
+                Target::RateVsBaseline(min) => targets.push(format!(
+                    "throughput ≥ {min}x baseline: {}",
+                    ratio(rate[0], rate[2]).map_or("—", |r| verdict(r >= min))
+                )),
+                _ => {}
             }
-        };
-        let _ = writeln!(
-            out,
-            "| {title}: CPU per {} | {} | {} | {} | {} | {} | {target} |",
-            s.op,
-            opt(pc, " µs"),
-            opt(tc, " µs"),
-            opt(bc, " µs"),
-            opt(ratio(pc, tc), "x"),
-            opt(ratio(pc, bc), "x"),
-        );
-        let _ = writeln!(
-            out,
-            "| — throughput | {} | {} | {} | {} | {} | |",
-            opt(pr, &format!(" {}", s.unit)),
-            opt(tr, &format!(" {}", s.unit)),
-            opt(br, &format!(" {}", s.unit)),
-            opt(ratio(pr, tr), "x"),
-            opt(ratio(pr, br), "x"),
-        );
+            if let (Some(max), true) = (s.vs_swoole, with_swoole) {
+                let r = ratio(cpu[0], cpu[3]).filter(|_| !failed(rows[3]));
+                targets.push(if max < 1.0 {
+                    format!(
+                        "≥ 3x cheaper than Swoole: {}",
+                        r.map_or("—", |r| verdict(r <= max))
+                    )
+                } else {
+                    format!(
+                        "CPU below Swoole's: {}",
+                        r.map_or("—", |r| verdict(r < max))
+                    )
+                });
+            }
+        }
+        let label = format!("{title}: CPU per {}", s.op);
+        figures_line(out, &label, &cpu, " µs", &targets.join("; "));
+        figures_line(out, "— throughput", &rate, &format!(" {}", s.unit), "");
     }
 }
 
@@ -319,20 +354,21 @@ fn details_table(res: &Results, out: &mut String) {
         .map(|s| s.name)
         .chain(PARALLEL.iter().flat_map(|p| [p.1, p.2]));
     for name in names.filter(|n| res.ran(n)) {
-        for server in [SWOOLE, TT, BASELINE] {
+        for server in [SWOOLE, REAL_SWOOLE, TT, BASELINE] {
             let Some(r) = res.get(server, name) else {
                 continue;
             };
             let r = Some(r);
-            let shown = if server == TT {
-                "tokio-tungstenite"
-            } else {
-                server
+            let shown = match server {
+                TT => "tokio-tungstenite",
+                REAL_SWOOLE => "Swoole",
+                _ => server,
             };
             let field = |k: &str| opt(num(r, k), "");
             let count = |k: &str| num(r, k).map_or("—".into(), |v| format!("{v:.0}"));
-            // tokio-tungstenite has no PHP thread and no event-loop thread to single out.
-            let (main, io) = if server == TT {
+            // tokio-tungstenite has no PHP thread and no event-loop thread to
+            // single out; Swoole's PHP shares its workers with its reactor.
+            let (main, io) = if server == TT || server == REAL_SWOOLE {
                 ("—".to_string(), "—".to_string())
             } else {
                 (field("main_us_per_op"), field("io_us_per_op"))
@@ -362,14 +398,18 @@ fn details_table(res: &Results, out: &mut String) {
 
 fn parallel_table(res: &Results, out: &mut String) {
     out.push_str(
-        "| Mode | worker_num=1 | worker_num=4 | Ratio | p50 latency (1 / 4 workers) | Target |\n",
+        "| Server, mode | worker_num=1 | worker_num=4 | Ratio | p50 latency (1 / 4 workers) | Target |\n",
     );
     out.push_str("|---|---:|---:|---:|---:|---|\n");
-    for (mode, one, four) in PARALLEL {
-        if !res.ran(one) && !res.ran(four) {
+    let servers = [(SWOOLE, "swoole-rs"), (REAL_SWOOLE, "Swoole")];
+    for ((server, shown), (mode, one, four)) in servers
+        .iter()
+        .flat_map(|s| PARALLEL.iter().map(move |p| (s, p)))
+    {
+        let (a, b) = (res.get(server, one), res.get(server, four));
+        if a.is_none() && b.is_none() {
             continue;
         }
-        let (a, b) = (res.get(SWOOLE, one), res.get(SWOOLE, four));
         let (ra, rb) = (num(a, "rate"), num(b, "rate"));
         let r = ratio(rb, ra);
         let target = if a.is_none() || b.is_none() {
@@ -384,7 +424,7 @@ fn parallel_table(res: &Results, out: &mut String) {
         };
         let _ = writeln!(
             out,
-            "| {mode} | {} | {} | {} | {} / {} ms | {target} |",
+            "| {shown}, {mode} | {} | {} | {} | {} / {} ms | {target} |",
             opt(ra, " msg/s"),
             opt(rb, " msg/s"),
             opt(r, "x"),
