@@ -19,15 +19,34 @@ pub mod procfs {
         }
     }
 
+    /// The fields of a `stat` file's text after the command name: `f[0]` is
+    /// field 3 (state), so field N of proc(5) is `f[N - 3]`.
+    fn stat_fields(text: &str) -> Option<Vec<&str>> {
+        // The command name may hold spaces and parentheses: fields start after the last ')'.
+        Some(text[text.rfind(')')? + 1..].split_whitespace().collect())
+    }
+
+    fn ticks(f: &[&str], field: usize) -> Option<u64> {
+        f.get(field - 3)?.parse().ok()
+    }
+
     /// utime + stime in seconds from a `stat` file's text.
     fn stat_cpu(text: &str) -> Option<f64> {
-        // The command name may hold spaces and parentheses: fields start after the last ')'.
-        let rest = &text[text.rfind(')')? + 1..];
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        // f[0] is field 3 (state); utime is field 14, stime field 15.
-        let utime: u64 = f.get(11)?.parse().ok()?;
-        let stime: u64 = f.get(12)?.parse().ok()?;
-        Some((utime + stime) as f64 / clk_tck())
+        let f = stat_fields(text)?;
+        Some((ticks(&f, 14)? + ticks(&f, 15)?) as f64 / clk_tck())
+    }
+
+    /// utime + stime + cutime + cstime in seconds: the process and its
+    /// children that ended and were waited for.
+    fn stat_cpu_with_reaped(text: &str) -> Option<f64> {
+        let f = stat_fields(text)?;
+        let t = ticks(&f, 14)? + ticks(&f, 15)? + ticks(&f, 16)? + ticks(&f, 17)?;
+        Some(t as f64 / clk_tck())
+    }
+
+    /// Parent pid (field 4) of a `stat` file's text.
+    fn stat_ppid(text: &str) -> Option<u32> {
+        stat_fields(text)?.get(1)?.parse().ok()
     }
 
     /// CPU seconds (user + system) the whole process has used: every thread.
@@ -52,6 +71,87 @@ pub mod procfs {
     pub fn vm_rss_kib(pid: u32) -> Option<u64> {
         let text = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
         let line = text.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    /// `root` and all its descendants, found through the parent links of
+    /// every process in /proc. Parents come before their children.
+    pub fn process_tree(root: u32) -> Vec<u32> {
+        let mut links: Vec<(u32, u32)> = Vec::new();
+        if let Ok(dir) = fs::read_dir("/proc") {
+            for e in dir.flatten() {
+                let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                    continue;
+                };
+                // A process may end between readdir and read: skip it.
+                if let Some(ppid) = fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .ok()
+                    .and_then(|t| stat_ppid(&t))
+                {
+                    links.push((pid, ppid));
+                }
+            }
+        }
+        tree_from_links(root, &links)
+    }
+
+    fn tree_from_links(root: u32, links: &[(u32, u32)]) -> Vec<u32> {
+        let mut tree = vec![root];
+        let mut i = 0;
+        while i < tree.len() {
+            let parent = tree[i];
+            tree.extend(links.iter().filter(|l| l.1 == parent).map(|l| l.0));
+            i += 1;
+        }
+        tree
+    }
+
+    /// What a server's whole process tree uses at one moment.
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct TreeUsage {
+        /// CPU seconds of every process (all threads), plus the children they
+        /// reaped (so a worker that exits and is waited for still counts).
+        pub cpu: f64,
+        /// CPU seconds of the threads that run PHP: the main thread of each
+        /// process without children (the workers; the server itself when it
+        /// is one process).
+        pub php_cpu: f64,
+        /// Summed VmRSS in KiB (pages shared after fork counted in each).
+        pub rss_kib: u64,
+        /// Summed Pss in KiB (shared pages split between their users).
+        pub pss_kib: u64,
+        pub processes: usize,
+    }
+
+    /// CPU and memory of the processes in `pids` (a `process_tree`).
+    pub fn tree_usage(pids: &[u32], with_memory: bool) -> TreeUsage {
+        let mut u = TreeUsage::default();
+        let parents: Vec<u32> = pids
+            .iter()
+            .filter_map(|p| fs::read_to_string(format!("/proc/{p}/stat")).ok())
+            .filter_map(|t| stat_ppid(&t))
+            .collect();
+        for &pid in pids {
+            let Some(text) = fs::read_to_string(format!("/proc/{pid}/stat")).ok() else {
+                continue;
+            };
+            u.processes += 1;
+            u.cpu += stat_cpu_with_reaped(&text).unwrap_or(0.0);
+            if !parents.contains(&pid) {
+                u.php_cpu += thread_cpu(pid, pid).unwrap_or(0.0);
+            }
+            if with_memory {
+                u.rss_kib += vm_rss_kib(pid).unwrap_or(0);
+                u.pss_kib += pss_kib(pid).unwrap_or(0);
+            }
+        }
+        u
+    }
+
+    /// Proportional set size in KiB (Pss of /proc/PID/smaps_rollup).
+    pub fn pss_kib(pid: u32) -> Option<u64> {
+        let text = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+        let line = text.lines().find(|l| l.starts_with("Pss:"))?;
         line.split_whitespace().nth(1)?.parse().ok()
     }
 
@@ -81,6 +181,32 @@ pub mod procfs {
             let line = "42 (a (b) c) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 1 2 3";
             let tck = super::clk_tck();
             assert_eq!(super::stat_cpu(line), Some(300.0 / tck));
+            assert_eq!(super::stat_ppid(line), Some(1));
+        }
+
+        #[test]
+        fn counts_reaped_children() {
+            let line = "42 (x) S 7 42 42 0 -1 4194560 100 0 0 0 250 50 20 30 20 0 3 0 1 2 3";
+            let tck = super::clk_tck();
+            assert_eq!(super::stat_cpu_with_reaped(line), Some(350.0 / tck));
+        }
+
+        #[test]
+        fn tree_follows_parent_links() {
+            // 10 -> 11 -> 13, 10 -> 12; 20 is unrelated.
+            let links = [(11, 10), (12, 10), (13, 11), (20, 1), (10, 1)];
+            let mut t = super::tree_from_links(10, &links);
+            t.sort();
+            assert_eq!(t, vec![10, 11, 12, 13]);
+        }
+
+        #[test]
+        fn this_process_is_its_own_tree() {
+            let me = std::process::id();
+            let t = super::process_tree(me);
+            assert_eq!(t[0], me);
+            let u = super::tree_usage(&t, true);
+            assert!(u.processes >= 1 && u.rss_kib > 0);
         }
     }
 }

@@ -1,8 +1,9 @@
 <?php
 // Quiet compressed echo server for bench/run: permessage-deflate is accepted
 // when the client offers it, and every message goes back compressed.
-//   php -d extension=... examples/bench/echo_deflate.php [port]
-$server = new Swoole\WebSocket\Server('127.0.0.1', (int) ($argv[1] ?? 9501));
+//   php -d extension=... examples/bench/echo_deflate.php [port] [base|process] [worker_num]
+require __DIR__ . '/server.php';
+$server = bench_server($argv);
 $server->set(['websocket_compression' => true]);
 
 $server->on('message', function (Swoole\WebSocket\Server $server, Swoole\WebSocket\Frame $frame) {

@@ -17,7 +17,8 @@
 //!   idle       --conns C      C connections upgraded and held; server RSS per connection.
 //!   handshake  --parallel P   P loops of connect, upgrade, close handshake.
 //!
-//! Common: --addr 127.0.0.1:9501 --pid PID (server, for CPU and RSS)
+//! Common: --addr 127.0.0.1:9501 --pid PID (the server, for CPU and RSS: that
+//!         process and every descendant, so a server's workers count too)
 //!         --warmup 3 --duration 5 (seconds) --label NAME
 //!
 //! Prints one line of `key=value` results on stdout, a readable summary on stderr.
@@ -102,6 +103,8 @@ impl Ctx {
 /// What a measured window produced.
 #[derive(Default)]
 struct Window {
+    /// Processes in the server's tree at the end of the window.
+    processes: usize,
     secs: f64,
     server_cpu: Option<f64>,
     main_cpu: Option<f64>,
@@ -339,27 +342,32 @@ async fn fill<R: AsyncReadExt + Unpin>(r: &mut R, rbuf: &mut BytesMut) -> io::Re
 
 // --- measuring ------------------------------------------------------------
 
-fn server_cpu(o: &Opts) -> (Option<f64>, Option<f64>) {
+/// The server's CPU: (every process of its tree, the PHP threads). The tree is
+/// looked up afresh at each sample, so workers started meanwhile count.
+fn server_cpu(o: &Opts) -> (Option<f64>, Option<f64>, usize) {
     match o.pid {
-        // The main thread (tid == pid) runs PHP, or the baseline's event loop.
-        Some(pid) => (procfs::process_cpu(pid), procfs::thread_cpu(pid, pid)),
-        None => (None, None),
+        Some(pid) => {
+            let u = procfs::tree_usage(&procfs::process_tree(pid), false);
+            (Some(u.cpu), Some(u.php_cpu), u.processes)
+        }
+        None => (None, None, 0),
     }
 }
 
 /// Warm-up, then the measured window: flips `ctx.phase` and samples CPU at both ends.
 async fn measured_window(o: &Opts, ctx: &Ctx) -> Window {
     sleep(o.warmup).await;
-    let (s0, m0) = server_cpu(o);
+    let (s0, m0, _) = server_cpu(o);
     let g0 = procfs::self_cpu();
     let t0 = Instant::now();
     ctx.phase.set(MEASURE);
     sleep(o.duration).await;
     ctx.phase.set(STOP);
     let secs = t0.elapsed().as_secs_f64();
-    let (s1, m1) = server_cpu(o);
+    let (s1, m1, processes) = server_cpu(o);
     let g1 = procfs::self_cpu();
     Window {
+        processes,
         secs,
         server_cpu: s0.zip(s1).map(|(a, b)| b - a),
         main_cpu: m0.zip(m1).map(|(a, b)| b - a),
@@ -412,6 +420,9 @@ fn report(o: &Opts, ctx: &Ctx, w: &Window, ops: u64, extra: &[(&str, String)]) -
         }
     }
     fields.push(("gen_cpu_pct", format!("{:.0}", w.gen_cpu * 100.0 / w.secs)));
+    if w.processes > 0 {
+        fields.push(("processes", w.processes.to_string()));
+    }
     fields.extend(extra.iter().cloned());
     fields.push(("errors", ctx.errors.get().to_string()));
     if let Some(e) = ctx.first_error.borrow().as_ref() {
@@ -780,11 +791,11 @@ impl<T: tokio::io::AsyncRead + Unpin> AsyncReadUnpin for T {}
 /// Waits until the server's CPU time stops growing for `quiet`; returns when it
 /// last grew and its CPU (process, main thread) then.
 async fn wait_quiet(pid: u32, quiet: Duration) -> (Instant, f64, f64) {
+    // Found once: scanning /proc every 10 ms would load the generator's CPU.
+    let tree = procfs::process_tree(pid);
     let read = || {
-        (
-            procfs::process_cpu(pid).unwrap_or(0.0),
-            procfs::thread_cpu(pid, pid).unwrap_or(0.0),
-        )
+        let u = procfs::tree_usage(&tree, false);
+        (u.cpu, u.php_cpu)
     };
     let (mut last, mut main) = read();
     let mut changed = Instant::now();
@@ -861,6 +872,7 @@ async fn flood(o: &Opts) -> io::Result<String> {
     let g1 = procfs::self_cpu();
     drop(streams);
     let w = Window {
+        processes: procfs::process_tree(pid).len(),
         secs: t1.saturating_duration_since(t0).as_secs_f64(),
         server_cpu: Some(c1 - c0),
         main_cpu: Some(m1 - m0),
@@ -881,29 +893,38 @@ async fn idle(o: &Opts) -> io::Result<String> {
     let pid = o
         .pid
         .ok_or_else(|| io::Error::other("idle needs --pid (it reads the server's RSS)"))?;
-    let rss = || procfs::vm_rss_kib(pid).unwrap_or(0);
+    // Every process of the server: workers hold the connections.
+    let mem = || procfs::tree_usage(&procfs::process_tree(pid), true);
     // Warm-up: some connections opened and closed, so first-use costs of the
     // accept and handshake paths are not counted as per-connection memory.
     drop(connect_many(o.addr, 100, false, 50).await?);
     sleep(Duration::from_millis(500)).await;
-    let before = rss();
+    let before = mem();
     let t0 = Instant::now();
     let conns = connect_many(o.addr, o.conns, false, 256).await?;
     let connect_secs = t0.elapsed().as_secs_f64();
     // Let the server settle (its onOpen callbacks, any lazy allocations).
     sleep(Duration::from_secs(1)).await;
-    let (c0, m0) = server_cpu(o);
+    let (c0, m0, _) = server_cpu(o);
     sleep(Duration::from_secs(1)).await;
-    let (c1, m1) = server_cpu(o);
-    let after = rss();
-    let per_conn = (after as f64 - before as f64) / o.conns as f64;
+    let (c1, m1, _) = server_cpu(o);
+    let after = mem();
+    let per_conn = |b: u64, a: u64| (a as f64 - b as f64) / o.conns as f64;
     let fields = [
         format!("label={}", o.label),
         format!("mode={}", o.mode),
         format!("conns={}", o.conns),
-        format!("rss_before_kib={before}"),
-        format!("rss_after_kib={after}"),
-        format!("rss_kib_per_conn={per_conn:.3}"),
+        format!("processes={}", after.processes),
+        format!("rss_before_kib={}", before.rss_kib),
+        format!("rss_after_kib={}", after.rss_kib),
+        format!(
+            "rss_kib_per_conn={:.3}",
+            per_conn(before.rss_kib, after.rss_kib)
+        ),
+        format!(
+            "pss_kib_per_conn={:.3}",
+            per_conn(before.pss_kib, after.pss_kib)
+        ),
         format!("connect_secs={connect_secs:.3}"),
         format!(
             "idle_cpu_pct={:.1}",
