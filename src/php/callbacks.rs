@@ -165,49 +165,29 @@ fn invoke(cb: &Callback, args: &[&Zval]) -> Zval {
     if args.len() > MAX_ARGS {
         return invoke_any(cb, args);
     }
-    let mut retval = Zval::new();
-    match &cb.fcc {
-        Some(fcc) => {
-            let mut params: [Zval; MAX_ARGS] = std::array::from_fn(|_| Zval::new());
-            for (slot, arg) in params.iter_mut().zip(args) {
-                *slot = arg.shallow_clone();
-            }
-            // SAFETY: the cache was resolved from `cb.callable`, which is alive;
-            // the engine copies the parameters into the call frame.
-            unsafe {
-                zend_call_known_function(
-                    fcc.function_handler,
-                    fcc.object,
-                    fcc.called_scope,
-                    &mut retval,
-                    args.len() as u32,
-                    params.as_mut_ptr(),
-                    std::ptr::null_mut(),
-                );
-            }
-        }
-        None => {
-            let dynargs: Vec<&dyn ext_php_rs::convert::IntoZvalDyn> = args
-                .iter()
-                .map(|a| *a as &dyn ext_php_rs::convert::IntoZvalDyn)
-                .collect();
-            if let Ok(r) = cb.callable.try_call(dynargs) {
-                retval = r;
-            }
-        }
+    // The usual case: the parameters on the stack, no allocation.
+    let mut params: [Zval; MAX_ARGS] = std::array::from_fn(|_| Zval::new());
+    for (slot, arg) in params.iter_mut().zip(args) {
+        *slot = arg.shallow_clone();
     }
-    retval
+    call_with(cb, args, &mut params[..args.len()])
 }
 
 /// Calls a callback with any number of arguments and no guard: an exception
 /// stays pending and a fatal error unwinds past the caller (coroutine entry
 /// points, where the Fiber itself catches both).
 pub fn invoke_any(cb: &Callback, args: &[&Zval]) -> Zval {
+    let mut params: Vec<Zval> = args.iter().map(|a| a.shallow_clone()).collect();
+    call_with(cb, args, &mut params)
+}
+
+/// `params` are `args` copied for the engine's call frame.
+fn call_with(cb: &Callback, args: &[&Zval], params: &mut [Zval]) -> Zval {
     let mut retval = Zval::new();
     match &cb.fcc {
         Some(fcc) => {
-            let mut params: Vec<Zval> = args.iter().map(|a| a.shallow_clone()).collect();
-            // SAFETY: as in `invoke`.
+            // SAFETY: the cache was resolved from `cb.callable`, which is alive;
+            // the engine copies the parameters into the call frame.
             unsafe {
                 zend_call_known_function(
                     fcc.function_handler,

@@ -13,7 +13,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::shm::{Shm, ShmMutex};
+use super::shm::ShmMutex;
+use crate::shm::SharedRegion;
 use crate::bridge::Fd;
 
 /// Most worker processes one server may have.
@@ -102,7 +103,7 @@ pub struct Record {
 }
 
 pub struct Registry {
-    shm: Shm,
+    shm: SharedRegion,
     lock: ShmMutex,
     capacity: u32,
     /// fd → slot index + 1 (0: empty); open addressing, twice the capacity.
@@ -134,7 +135,7 @@ impl Registry {
         let capacity = capacity.clamp(64, 1 << 22).next_power_of_two() as u32;
         let index_len = capacity * 2;
         let len = Self::index_offset(capacity) + index_len as usize * 4;
-        let shm = Shm::new(len)?;
+        let shm = SharedRegion::new(len)?;
         // SAFETY: fresh zeroed memory laid out as computed above.
         let lock = unsafe {
             let h = shm.as_ptr().cast::<Header>();

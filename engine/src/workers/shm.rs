@@ -1,55 +1,5 @@
-//! Memory shared by the processes of one server, and a lock that lives in it.
-//!
-//! The mapping is made before the workers are forked (MAP_SHARED |
-//! MAP_ANONYMOUS), so every process sees the same pages.
-
-use std::io;
-use std::ptr::NonNull;
-
-/// An anonymous shared mapping, zero-filled.
-pub struct Shm {
-    ptr: NonNull<u8>,
-    len: usize,
-}
-
-// SAFETY: the mapping is plain memory; what lives in it synchronises itself
-// (atomics, or the process-shared mutex below).
-unsafe impl Send for Shm {}
-unsafe impl Sync for Shm {}
-
-impl Shm {
-    pub fn new(len: usize) -> io::Result<Shm> {
-        // SAFETY: a fresh anonymous mapping; checked for MAP_FAILED.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if p == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(Shm {
-            ptr: NonNull::new(p.cast()).expect("mmap returned null"),
-            len,
-        })
-    }
-
-    pub fn as_ptr(&self) -> *mut u8 {
-        self.ptr.as_ptr()
-    }
-}
-
-impl Drop for Shm {
-    fn drop(&mut self) {
-        // SAFETY: unmapping what new() mapped.
-        unsafe { libc::munmap(self.ptr.as_ptr().cast(), self.len) };
-    }
-}
+//! A lock that lives in memory shared by the processes of one server
+//! (`crate::shm::SharedRegion`, mapped before the workers are forked).
 
 /// A process-shared, robust pthread mutex placed in shared memory: a process
 /// killed while holding it (SIGKILL) does not leave it locked forever.
@@ -99,22 +49,24 @@ impl Drop for ShmGuard<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shm::SharedRegion;
 
     #[test]
-    fn mapping_is_shared_with_a_forked_child() {
-        let shm = Shm::new(4096).unwrap();
-        let cell = shm.as_ptr().cast::<std::sync::atomic::AtomicU64>();
-        // SAFETY: the test process is single-threaded at this point only if run
-        // alone; the child does nothing but one store and _exit.
+    fn a_lock_left_by_a_dead_process_can_be_taken() {
+        let shm = SharedRegion::new(4096).unwrap();
+        // SAFETY: the region outlives the mutex; the child only locks and exits.
+        let m = unsafe { ShmMutex::init(shm.as_ptr().cast()) };
         unsafe {
             let pid = libc::fork();
             if pid == 0 {
-                (*cell).store(42, std::sync::atomic::Ordering::SeqCst);
+                std::mem::forget(m.lock());
                 libc::_exit(0);
             }
             let mut st = 0;
             libc::waitpid(pid, &mut st, 0);
-            assert_eq!((*cell).load(std::sync::atomic::Ordering::SeqCst), 42);
         }
+        // The child died holding it: the robust mutex hands it over.
+        drop(m.lock());
+        drop(m.lock());
     }
 }
