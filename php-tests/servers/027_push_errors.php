@@ -2,6 +2,8 @@
 // "push <fd>" pushes to that fd from onMessage and var_dumps the result; anything else
 // is echoed.
 $server = new Swoole\WebSocket\Server('127.0.0.1', (int)$argv[1]);
+// One process: the test follows one worker's view of its connections' lifetimes.
+$server->set(['worker_num' => 1]);
 
 $server->on('open', function ($server, $request) {
     echo "open {$request->fd}\n";

@@ -1,5 +1,7 @@
 <?php
 $server = new Swoole\WebSocket\Server('127.0.0.1', (int)$argv[1]);
+// One process: the test counts what is left as each close is handled.
+$server->set(['worker_num' => 1]);
 $c = $server->connections;
 echo "before start: ", get_class($c), ' ', count($c), ' ', json_encode(iterator_to_array($c)), "\n";
 $server->on('message', function ($server, $frame) {
