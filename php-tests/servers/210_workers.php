@@ -20,14 +20,15 @@ $settings = ['worker_num' => (int)($argv[3] ?? 2)] + json_decode($argv[4] ?? '{}
 $server->set($settings);
 
 $server->on('start', function ($server) {
-    echo "start master=", $server->master_pid === getmypid() ? 'self' : 'other', "\n";
+    // One write per line: several processes share this output.
+    echo 'start master=' . ($server->master_pid === getmypid() ? 'self' : 'other') . "\n";
 });
 $server->on('managerStart', function ($server) {
     echo "managerstart\n";
 });
 $server->on('workerStart', function ($server, $id) {
     $same = $server->worker_id === $id && $server->getWorkerId() === $id && $server->worker_pid === getmypid();
-    echo "workerstart $id pid=", getmypid(), " consistent=", json_encode($same), "\n";
+    echo "workerstart $id pid=" . getmypid() . ' consistent=' . json_encode($same) . "\n";
 });
 $server->on('workerStop', function ($server, $id) {
     echo "workerstop $id\n";

@@ -5,7 +5,7 @@ $server = new Swoole\WebSocket\Server('127.0.0.1', (int)$argv[1], SWOOLE_PROCESS
 $server->set([
     'worker_num' => 2,
     'dispatch_func' => function ($server, $fd, $type, $data) {
-        echo "dispatch fd=$fd type=$type data=", json_encode($data), " in master: ", json_encode($server->worker_id === -1), "\n";
+        echo "dispatch fd=$fd type=$type data=" . json_encode($data) . ' in master: ' . json_encode($server->worker_id === -1) . "\n";
         if ($data === 'throw') {
             throw new RuntimeException('no worker for this one');
         }
