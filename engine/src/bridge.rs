@@ -28,7 +28,9 @@ pub struct InFrame {
 }
 
 /// Swoole's log levels (SWOOLE_LOG_*).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum LogLevel {
     Debug = 0,
     Trace = 1,

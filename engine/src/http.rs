@@ -9,8 +9,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 const MAX_HEADERS: usize = 100;
 
 /// A parsed request, handed to PHP as `Swoole\Http\Request`.
-#[derive(Debug, Clone, Default)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct HttpRequest {
     pub method: String,
     /// Request target as sent: path plus query.

@@ -171,7 +171,11 @@ pub struct Engine {
 impl Engine {
     /// Starts serving `listener` on a new runtime. With `handle_signals`,
     /// SIGINT/SIGTERM start a graceful shutdown until the engine is dropped.
-    pub fn start(listener: StdListener, config: ServerConfig, handle_signals: bool) -> io::Result<Engine> {
+    pub fn start(
+        listener: StdListener,
+        config: ServerConfig,
+        handle_signals: bool,
+    ) -> io::Result<Engine> {
         Self::start_wired(listener, config, Wiring::local(handle_signals))
     }
 
@@ -190,7 +194,11 @@ impl Engine {
         Ok(())
     }
 
-    pub fn start_wired(listener: StdListener, mut config: ServerConfig, wiring: Wiring) -> io::Result<Engine> {
+    pub fn start_wired(
+        listener: StdListener,
+        mut config: ServerConfig,
+        wiring: Wiring,
+    ) -> io::Result<Engine> {
         let handle_signals = wiring.handle_signals;
         Self::prepare(&mut config)?;
         raise_fd_limit(config.max_connection);
@@ -278,18 +286,25 @@ impl Engine {
         let sessions = self.shared.sessions.all();
         for s in &sessions {
             let item = if s.status() == status::ACTIVE {
-                Outgoing::Close { code, reason: Bytes::new() }
+                Outgoing::Close {
+                    code,
+                    reason: Bytes::new(),
+                }
             } else {
                 Outgoing::End
             };
             let _ = s.send(item);
         }
         let deadline = std::time::Instant::now() + Duration::from_millis(300);
-        while sessions.iter().any(|s| s.queued_bytes() > 0 && !s.has_ended())
+        while sessions
+            .iter()
+            .any(|s| s.queued_bytes() > 0 && !s.has_ended())
             && std::time::Instant::now() < deadline
         {
             match &self.runtime {
-                Some(Rt::Borrowed(rt)) => rt.block_on(async { tokio::time::sleep(Duration::from_millis(2)).await }),
+                Some(Rt::Borrowed(rt)) => {
+                    rt.block_on(async { tokio::time::sleep(Duration::from_millis(2)).await })
+                }
                 _ => std::thread::sleep(Duration::from_millis(2)),
             }
         }
@@ -318,7 +333,9 @@ impl Drop for Engine {
                 let shared = self.shared.clone();
                 rt.block_on(async move {
                     let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
-                    while shared.live.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
+                    while shared.live.load(Ordering::Acquire) > 0
+                        && tokio::time::Instant::now() < deadline
+                    {
                         tokio::time::sleep(Duration::from_millis(2)).await;
                     }
                 });

@@ -165,7 +165,13 @@ impl Session {
 
     pub fn set_compression(&self, on: bool) {
         self.compression.store(on, Ordering::Release);
-        self.mirror(|v| if on { v | registry::COMPRESSION } else { v & !registry::COMPRESSION });
+        self.mirror(|v| {
+            if on {
+                v | registry::COMPRESSION
+            } else {
+                v & !registry::COMPRESSION
+            }
+        });
     }
 
     pub fn touch_recv(&self) {

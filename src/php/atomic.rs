@@ -178,7 +178,11 @@ impl Lock {
     /// LOCK_EX (default) or LOCK_SH (read lock of an RWLOCK), with LOCK_NB to
     /// try once; `$timeout` seconds (at least 0.001) to give up after.
     #[php(optional = operation)]
-    pub fn lock(self_: &mut ZendClassObject<Lock>, operation: Option<Int>, timeout: Option<Float>) -> bool {
+    pub fn lock(
+        self_: &mut ZendClassObject<Lock>,
+        operation: Option<Int>,
+        timeout: Option<Float>,
+    ) -> bool {
         let operation = operation.map_or(LOCK_EX, |o| o.0);
         let timeout = timeout.map_or(-1.0, |t| t.0);
         // Swoole converts to whole milliseconds; below 1 ms waits for ever.

@@ -7,15 +7,15 @@ use std::sync::Arc;
 
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::Zval;
+use std::sync::atomic::Ordering;
 use swoole_rs_engine::bridge::Event;
 use swoole_rs_engine::config::ServerConfig;
 use swoole_rs_engine::handshake::Refusal;
-use std::sync::atomic::Ordering;
 
 use swoole_rs_engine::server::{Engine, Wiring};
+use swoole_rs_engine::session::Outgoing;
 use swoole_rs_engine::workers::node::{Node, MODE_BASE, MODE_PROCESS};
 use swoole_rs_engine::workers::registry::{WORKER_BUSY, WORKER_IDLE};
-use swoole_rs_engine::session::Outgoing;
 
 use super::callbacks::{call, ev, Callback, Outcome};
 use super::closing::REACTOR_SERVER_CLOSE;
@@ -62,7 +62,13 @@ pub fn call_event(core: &ServerCore, name: &str, args: &[&Zval]) -> Flow {
 /// stops or this worker leaves (reload, max_request).
 /// `inline_io`: this process's connections are served by the reactor's
 /// runtime on this thread (SWOOLE_BASE), which the loop drives while it waits.
-pub fn serve(core: &ServerCore, server: &Zval, node: &Arc<Node>, max_request: u64, inline_io: bool) -> Flow {
+pub fn serve(
+    core: &ServerCore,
+    server: &Zval,
+    node: &Arc<Node>,
+    max_request: u64,
+    inline_io: bool,
+) -> Flow {
     let slot = node
         .registry
         .as_ref()
@@ -80,7 +86,11 @@ pub fn serve(core: &ServerCore, server: &Zval, node: &Arc<Node>, max_request: u6
         while let Some(event) = batch.pop_front() {
             let counts = matches!(
                 event,
-                Event::Message { .. } | Event::Request { .. } | Event::Receive { .. } | Event::Open { .. } | Event::Handshake { .. }
+                Event::Message { .. }
+                    | Event::Request { .. }
+                    | Event::Receive { .. }
+                    | Event::Open { .. }
+                    | Event::Handshake { .. }
             );
             if let Some(w) = slot {
                 if counts_taken && event.fd().is_some() {
@@ -136,15 +146,10 @@ pub fn run_single(
     let engine = Engine::start_wired(listener, config, wiring)
         .map_err(|e| swoole_exception(format!("failed to start the server: {e}")))?;
     let shared = engine.shared().clone();
-    let node = Arc::new(Node::new(
-        MODE_BASE,
-        0,
-        1,
-        shared.events.clone(),
-        Some(shared),
-        None,
-    )
-    .with_config(node_config));
+    let node = Arc::new(
+        Node::new(MODE_BASE, 0, 1, shared.events.clone(), Some(shared), None)
+            .with_config(node_config),
+    );
     core.set_running(Some(node.clone()));
     core.set_worker(0, std::process::id() as i64);
     core.start_ports(&engine);
@@ -216,9 +221,16 @@ fn dispatch(core: &ServerCore, server: &Zval, node: &Arc<Node>, event: Event) ->
     }
     match event {
         Event::Stopped | Event::Leave => Flow::Stopped,
-        Event::PipeMessage { src_worker_id, data } => {
+        Event::PipeMessage {
+            src_worker_id,
+            data,
+        } => {
             let data = bytes_zval(&data);
-            call_event(core, "pipemessage", &[server, &long_zval(src_worker_id), &data])
+            call_event(
+                core,
+                "pipemessage",
+                &[server, &long_zval(src_worker_id), &data],
+            )
         }
         Event::Log { level, message } => {
             core.log.borrow().write(level, &message);

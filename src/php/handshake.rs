@@ -9,8 +9,8 @@ use std::sync::Arc;
 use ext_php_rs::types::Zval;
 use swoole_rs_engine::handshake;
 use swoole_rs_engine::http::HttpRequest;
-use swoole_rs_engine::workers::node::Node;
 use swoole_rs_engine::session::Outgoing;
+use swoole_rs_engine::workers::node::Node;
 
 use super::args::{Bool, Str};
 use super::callbacks::{call, Outcome};
@@ -32,10 +32,13 @@ pub fn with_before_response(
         return (None, false);
     }
     if let Err(refusal) = handshake::validate(request) {
-        let _ = node.send(fd, Outgoing::HandshakeDone {
-            response: refusal.response(),
-            upgraded: false,
-        });
+        let _ = node.send(
+            fd,
+            Outgoing::HandshakeDone {
+                response: refusal.response(),
+                upgraded: false,
+            },
+        );
         return (None, false);
     }
     let req = new_request_object(fd, request);

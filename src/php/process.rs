@@ -27,8 +27,8 @@ use swoole_rs_engine::workers::registry::{Registry, WORKER_EXIT, WORKER_IDLE};
 use swoole_rs_engine::workers::router::Router;
 use swoole_rs_engine::workers::{forward_reload_signals, ignore_sigpipe};
 
-use super::errors::swoole_exception;
 use super::callbacks::{call, Callback, Outcome};
+use super::errors::swoole_exception;
 use super::errors::warn;
 use super::event_loop::{call_event, dispatch_other, finish, run_single, serve, Flow};
 use super::reactor;
@@ -168,7 +168,12 @@ fn run_base(ctx: &Ctx, listener: TcpListener, config: ServerConfig) -> PhpResult
     }
 }
 
-fn base_worker(ctx: &Ctx, id: u32, listener: TcpListener, mut config: ServerConfig) -> PhpResult<bool> {
+fn base_worker(
+    ctx: &Ctx,
+    id: u32,
+    listener: TcpListener,
+    mut config: ServerConfig,
+) -> PhpResult<bool> {
     if !ctx.procs.reactor_num_set {
         // The worker does its own I/O on its PHP thread, as Swoole's does.
         config.reactor_num = 0;
@@ -185,7 +190,10 @@ fn base_worker(ctx: &Ctx, id: u32, listener: TcpListener, mut config: ServerConf
     let engine = match Engine::start_wired(listener, config, wiring) {
         Ok(e) => e,
         Err(e) => {
-            ctx.core.log.borrow().write(LogLevel::Error, &format!("worker#{id} failed to start: {e}"));
+            ctx.core.log.borrow().write(
+                LogLevel::Error,
+                &format!("worker#{id} failed to start: {e}"),
+            );
             // SAFETY: leaving a forked worker that never ran PHP code.
             unsafe { libc::_exit(1) }
         }
@@ -306,7 +314,10 @@ fn run_process(ctx: &Ctx, listener: TcpListener, config: ServerConfig) -> PhpRes
     // workers may stop, after those events.
     ctx.registry.set_stopping();
     router.stop_workers();
-    wait_for(manager, ctx.procs.max_wait_time + ctx.close_timeout + Duration::from_secs(2));
+    wait_for(
+        manager,
+        ctx.procs.max_wait_time + ctx.close_timeout + Duration::from_secs(2),
+    );
     drop(engine);
     if !flow.goes_on() && !matches!(flow, Flow::Stopped) {
         core.set_running(None);
@@ -328,14 +339,18 @@ fn process_worker(ctx: &Ctx, id: u32) -> PhpResult<bool> {
             Err(_) => unsafe { libc::_exit(1) },
         }
     };
-    let link = Arc::new(Link::new(stream.try_clone().expect("cloning a Unix socket")));
+    let link = Arc::new(Link::new(
+        stream.try_clone().expect("cloning a Unix socket"),
+    ));
     let _ = link.send(&Msg::Hello { worker_id: id });
     let events = EventQueue::new();
     let queue = events.clone();
     std::thread::Builder::new()
         .name("swoole-rs-from-master".into())
         .spawn(move || {
-            let Ok(mut r) = ipc::reader(&stream) else { return };
+            let Ok(mut r) = ipc::reader(&stream) else {
+                return;
+            };
             loop {
                 match ipc::read_msg(&mut r) {
                     Ok(Some(Msg::Event(e))) => queue.push(e),
@@ -477,10 +492,17 @@ fn dispatch_loop(
                 Event::Connect { .. } | Event::Open { .. } | Event::Handshake { .. } => (5, &[]),
                 Event::Message { frame, .. } => (0, &frame.data[..frame.data.len().min(8180)]),
                 Event::Receive { data, .. } => (0, &data[..data.len().min(8180)]),
-                Event::Request { request, .. } => (0, &request.body[..request.body.len().min(8180)]),
+                Event::Request { request, .. } => {
+                    (0, &request.body[..request.body.len().min(8180)])
+                }
                 _ => (0, &[]),
             };
-            let args = [server, &long_zval(fd as i64), &long_zval(kind), &bytes_zval(data)];
+            let args = [
+                server,
+                &long_zval(fd as i64),
+                &long_zval(kind),
+                &bytes_zval(data),
+            ];
             let id = match call(func, &args) {
                 Outcome::Returned(v) => zval_long(&v),
                 Outcome::Exit => return Flow::Exit,
@@ -585,7 +607,11 @@ fn daemonize(log_file: Option<&str>) {
             return;
         }
         let path = std::ffi::CString::new(log_file.unwrap_or("/dev/null")).unwrap_or_default();
-        let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_APPEND | libc::O_CREAT, 0o644);
+        let fd = libc::open(
+            path.as_ptr(),
+            libc::O_WRONLY | libc::O_APPEND | libc::O_CREAT,
+            0o644,
+        );
         if fd >= 0 {
             libc::dup2(fd, 1);
             libc::dup2(fd, 2);

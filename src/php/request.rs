@@ -13,8 +13,8 @@ use ext_php_rs::types::{ZendClassObject, ZendHashTable, ZendObject, Zval};
 use swoole_rs_engine::deflate::{self, DeflateParams};
 use swoole_rs_engine::handshake;
 use swoole_rs_engine::http::{self, HttpRequest};
-use swoole_rs_engine::workers::node::Node;
 use swoole_rs_engine::session::Outgoing;
+use swoole_rs_engine::workers::node::Node;
 
 use super::args::{Bool, Int, Str};
 use super::cookie::{set_cookie_value, CookieArgs};

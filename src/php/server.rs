@@ -26,12 +26,12 @@ use super::args::{Bool, Int, Str};
 use super::callbacks::{Callback, Callbacks, EVENTS};
 use super::connections::ConnectionIterator;
 use super::errors::{swoole_exception, warn};
-use super::process;
 use super::frame::{Binary, OutFrame};
 use super::log::LogSettings;
 use super::port::{Port, PortState};
+use super::process;
 use super::settings;
-use super::values::{array_zval, bool_zval, double_zval, long_zval, zval_long, zval_bytes};
+use super::values::{array_zval, bool_zval, double_zval, long_zval, zval_bytes, zval_long};
 
 /// Which protocol a server speaks.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -242,10 +242,15 @@ impl ServerCore {
     fn worker_status(&self, id: Option<i64>) -> Zval {
         let node = self.node();
         let id = id.unwrap_or(self.worker_id.get());
-        match node.as_ref().and_then(|n| n.registry.as_ref().map(|r| (n, r))) {
-            Some((n, r)) if (0..n.worker_num as i64).contains(&id) => {
-                long_zval(r.worker(id as usize).status.load(std::sync::atomic::Ordering::Acquire) as i64)
-            }
+        match node
+            .as_ref()
+            .and_then(|n| n.registry.as_ref().map(|r| (n, r)))
+        {
+            Some((n, r)) if (0..n.worker_num as i64).contains(&id) => long_zval(
+                r.worker(id as usize)
+                    .status
+                    .load(std::sync::atomic::Ordering::Acquire) as i64,
+            ),
             // One process: it is the only worker, busy while PHP runs.
             None if node.is_some() && id == 0 => long_zval(1),
             _ => bool_zval(false),
@@ -256,9 +261,11 @@ impl ServerCore {
         match id {
             None => long_zval(self.worker_pid.get()),
             Some(id) => match self.node().and_then(|n| n.registry.clone().map(|r| (n, r))) {
-                Some((n, r)) if (0..n.worker_num as i64).contains(&id) => {
-                    long_zval(r.worker(id as usize).pid.load(std::sync::atomic::Ordering::Acquire) as i64)
-                }
+                Some((n, r)) if (0..n.worker_num as i64).contains(&id) => long_zval(
+                    r.worker(id as usize)
+                        .pid
+                        .load(std::sync::atomic::Ordering::Acquire) as i64,
+                ),
                 _ if id == self.worker_id.get() => long_zval(self.worker_pid.get()),
                 _ => bool_zval(false),
             },
@@ -305,9 +312,17 @@ impl ServerCore {
     /// here, at once, when PHP closes it): its own connection, or in
     /// SWOOLE_PROCESS mode with dispatch_mode 2 the worker fd % worker_num.
     fn handles_events_of(&self, fd: i64) -> bool {
-        let Some(node) = self.node() else { return false };
-        let Ok(fd) = u64::try_from(fd) else { return false };
-        if node.engine.as_ref().is_some_and(|e| e.sessions.get(fd).is_some()) {
+        let Some(node) = self.node() else {
+            return false;
+        };
+        let Ok(fd) = u64::try_from(fd) else {
+            return false;
+        };
+        if node
+            .engine
+            .as_ref()
+            .is_some_and(|e| e.sessions.get(fd).is_some())
+        {
             return node.mode != MODE_PROCESS;
         }
         node.mode == MODE_PROCESS
@@ -569,7 +584,11 @@ impl ServerCore {
         let (accepted, closed, aborted) = match (&node.registry, engine) {
             (Some(r), _) => {
                 let c = r.counters();
-                (c.accept_count.load(Relaxed), c.close_count.load(Relaxed), c.abort_count.load(Relaxed))
+                (
+                    c.accept_count.load(Relaxed),
+                    c.close_count.load(Relaxed),
+                    c.abort_count.load(Relaxed),
+                )
             }
             (None, Some(e)) => (
                 e.stats.accept_count.load(Relaxed),
@@ -582,13 +601,16 @@ impl ServerCore {
         let (total, idle) = match &node.registry {
             Some(r) => (0..node.worker_num as usize).fold((0i64, 0i64), |(t, i), w| {
                 let slot = r.worker(w);
-                let idle = slot.status.load(Relaxed) == swoole_rs_engine::workers::registry::WORKER_IDLE;
+                let idle =
+                    slot.status.load(Relaxed) == swoole_rs_engine::workers::registry::WORKER_IDLE;
                 (t + slot.requests.load(Relaxed) as i64, i + idle as i64)
             }),
             None => (local, 0),
         };
         let fds = node.fds();
-        let start_time = engine.map(|e| e.start_time).unwrap_or_else(swoole_rs_engine::http::unix_time);
+        let start_time = engine
+            .map(|e| e.start_time)
+            .unwrap_or_else(swoole_rs_engine::http::unix_time);
         let dispatched = self.dispatch_count.get() as i64;
         let rows: [(&str, i64); 25] = [
             ("start_time", start_time as i64),
@@ -717,17 +739,25 @@ impl ServerCore {
             warn("the max length of close reason is 123");
             return false;
         }
-        if self.conn(fd).filter(|s| s.status == status::ACTIVE).is_none() {
+        if self
+            .conn(fd)
+            .filter(|s| s.status == status::ACTIVE)
+            .is_none()
+        {
             warn(&format!(
                 "the connected client of connection[{fd}] is not a websocket client or closed"
             ));
             return false;
         };
-        if self.send_to(fd, Outgoing::Close {
-            code: code as u16,
-            reason: Bytes::from(reason),
-        })
-        .is_err()
+        if self
+            .send_to(
+                fd,
+                Outgoing::Close {
+                    code: code as u16,
+                    reason: Bytes::from(reason),
+                },
+            )
+            .is_err()
         {
             return false;
         }
@@ -742,7 +772,11 @@ impl ServerCore {
             warn("the max length of ping data is 125");
             return false;
         }
-        if self.conn(fd).filter(|s| s.status == status::ACTIVE).is_none() {
+        if self
+            .conn(fd)
+            .filter(|s| s.status == status::ACTIVE)
+            .is_none()
+        {
             warn(&format!(
                 "the connected client of connection[{fd}] is not a websocket client or closed"
             ));

@@ -88,9 +88,12 @@ pub fn apply(
             }
             "worker_num" => match zval_long(v) {
                 Some(n) if n >= 1 => {
-                    let max = (swoole_rs_engine::config::usable_cpus() as i64 * 1000).min(MAX_WORKERS as i64);
+                    let max = (swoole_rs_engine::config::usable_cpus() as i64 * 1000)
+                        .min(MAX_WORKERS as i64);
                     if n > max {
-                        warn(&format!("worker_num must be less than {max}, {n} given: using {max}"));
+                        warn(&format!(
+                            "worker_num must be less than {max}, {n} given: using {max}"
+                        ));
                     }
                     procs.worker_num = n.min(max) as u32;
                 }

@@ -71,7 +71,10 @@ pub fn read_msg(r: &mut impl Read) -> io::Result<Option<Msg>> {
     }
     let len = u32::from_le_bytes(len) as usize;
     if len > MAX_MESSAGE {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "IPC message too large"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "IPC message too large",
+        ));
     }
     let mut body = vec![0u8; len];
     r.read_exact(&mut body)?;
@@ -127,10 +130,16 @@ mod tests {
         drop(link);
         let mut r = reader(&b).unwrap();
         match read_msg(&mut r).unwrap() {
-            Some(Msg::Send { fd: 7, item: Outgoing::Raw(b) }) => assert_eq!(&b[..], b"\x81\x02hi"),
+            Some(Msg::Send {
+                fd: 7,
+                item: Outgoing::Raw(b),
+            }) => assert_eq!(&b[..], b"\x81\x02hi"),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(read_msg(&mut r).unwrap(), Some(Msg::Pipe { src: 1, .. })));
+        assert!(matches!(
+            read_msg(&mut r).unwrap(),
+            Some(Msg::Pipe { src: 1, .. })
+        ));
         assert!(read_msg(&mut r).unwrap().is_none());
     }
 }

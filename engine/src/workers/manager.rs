@@ -91,7 +91,12 @@ impl Supervisor {
         for id in 0..self.worker_num {
             match self.spawn(id) {
                 Spawned::Child => return Role::Worker(id),
-                Spawned::Parent(pid) => children[id as usize] = Some(Child { pid, stopping_since: None }),
+                Spawned::Parent(pid) => {
+                    children[id as usize] = Some(Child {
+                        pid,
+                        stopping_since: None,
+                    })
+                }
             }
         }
         let mut stopping = false;
@@ -116,7 +121,12 @@ impl Supervisor {
                 reload.extend(0..self.worker_num);
             }
             // One worker at a time: the next one is asked once the last is back.
-            if reloading && !children.iter().flatten().any(|c| c.stopping_since.is_some()) {
+            if reloading
+                && !children
+                    .iter()
+                    .flatten()
+                    .any(|c| c.stopping_since.is_some())
+            {
                 match reload.pop_front() {
                     Some(id) => {
                         if let Some(c) = children[id as usize].as_mut() {
@@ -131,7 +141,11 @@ impl Supervisor {
                 }
             }
             // Workers that do not stop in time are killed.
-            let limit = if stopping { self.stop_wait } else { self.max_wait };
+            let limit = if stopping {
+                self.stop_wait
+            } else {
+                self.max_wait
+            };
             for c in children.iter().flatten() {
                 if c.stopping_since.is_some_and(|t| t.elapsed() > limit) {
                     unsafe { libc::kill(c.pid, libc::SIGKILL) };
@@ -160,7 +174,8 @@ impl Supervisor {
             } else {
                 (libc::WEXITSTATUS(status), 0)
             };
-            let left = self.registry.worker(id).status.swap(0, Ordering::AcqRel) == super::registry::WORKER_EXIT;
+            let left = self.registry.worker(id).status.swap(0, Ordering::AcqRel)
+                == super::registry::WORKER_EXIT;
             self.registry.worker(id).pid.store(0, Ordering::Release);
             // Its connections died with it (SWOOLE_BASE); nothing in PROCESS mode.
             let lost = self.registry.purge_owner(id as u32);
@@ -179,7 +194,12 @@ impl Supervisor {
             }
             match self.spawn(id as u32) {
                 Spawned::Child => return Role::Worker(id as u32),
-                Spawned::Parent(pid) => children[id] = Some(Child { pid, stopping_since: None }),
+                Spawned::Parent(pid) => {
+                    children[id] = Some(Child {
+                        pid,
+                        stopping_since: None,
+                    })
+                }
             }
         }
     }
@@ -209,7 +229,10 @@ impl Supervisor {
             std::thread::sleep(Duration::from_millis(100));
             return self.spawn(id);
         }
-        self.registry.worker(id as usize).pid.store(pid, Ordering::Release);
+        self.registry
+            .worker(id as usize)
+            .pid
+            .store(pid, Ordering::Release);
         Spawned::Parent(pid)
     }
 }

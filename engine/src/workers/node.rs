@@ -278,7 +278,9 @@ impl Node {
 
     /// Reload every worker: the manager restarts them one at a time.
     pub fn reload(&self) -> bool {
-        let Some(r) = &self.registry else { return false };
+        let Some(r) = &self.registry else {
+            return false;
+        };
         let pid = r.manager_pid();
         // SAFETY: signalling our own server's manager.
         pid > 0 && unsafe { libc::kill(pid, libc::SIGUSR1) } == 0

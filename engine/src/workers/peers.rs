@@ -60,7 +60,10 @@ impl Peers {
                 }
             }
         }
-        Err(io::Error::new(io::ErrorKind::BrokenPipe, "worker unreachable"))
+        Err(io::Error::new(
+            io::ErrorKind::BrokenPipe,
+            "worker unreachable",
+        ))
     }
 }
 
@@ -71,7 +74,9 @@ fn accept_loop(listener: UnixListener, handler: Arc<dyn Fn(Msg) + Send + Sync>) 
         let _ = std::thread::Builder::new()
             .name("swoole-rs-peer".into())
             .spawn(move || {
-                let Ok(mut r) = ipc::reader(&stream) else { return };
+                let Ok(mut r) = ipc::reader(&stream) else {
+                    return;
+                };
                 while let Ok(Some(msg)) = ipc::read_msg(&mut r) {
                     handler(msg);
                 }

@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::shm::ShmMutex;
-use crate::shm::SharedRegion;
 use crate::bridge::Fd;
+use crate::shm::SharedRegion;
 
 /// Most worker processes one server may have.
 pub const MAX_WORKERS: usize = 1024;
@@ -264,7 +264,13 @@ impl Registry {
     }
 
     /// Registers a new connection owned by `owner`; None when full.
-    pub fn insert(&self, owner: u32, peer: SocketAddr, local: SocketAddr, now: f64) -> Option<(Fd, u32)> {
+    pub fn insert(
+        &self,
+        owner: u32,
+        peer: SocketAddr,
+        local: SocketAddr,
+        now: f64,
+    ) -> Option<(Fd, u32)> {
         let _g = self.lock.lock();
         // SAFETY: every field below is only changed under the lock.
         unsafe {
@@ -287,7 +293,8 @@ impl Registry {
             (*s).local_port = local.port();
             (*s).connect_time = now;
             (*s).state.store(0, Ordering::Release);
-            (*s).last_recv_us.store((now * 1e6) as u64, Ordering::Relaxed);
+            (*s).last_recv_us
+                .store((now * 1e6) as u64, Ordering::Relaxed);
             (*s).last_send_us.store(0, Ordering::Relaxed);
             // Appended: the list stays in fd order.
             (*s).next = NIL;
@@ -393,7 +400,12 @@ impl Registry {
         let _g = self.lock.lock();
         let (_, i) = self.find(fd)?;
         // SAFETY: lock held.
-        unsafe { Some(((*self.slot(i)).owner, (*self.slot(i)).state.load(Ordering::Acquire))) }
+        unsafe {
+            Some((
+                (*self.slot(i)).owner,
+                (*self.slot(i)).state.load(Ordering::Acquire),
+            ))
+        }
     }
 
     /// Every registered fd, ascending.
@@ -488,14 +500,18 @@ mod tests {
     #[test]
     fn full_table_refuses_and_slots_are_reused() {
         let r = Registry::create(64).unwrap();
-        let fds: Vec<Fd> = (0..64).map(|_| r.insert(0, addr(1), addr(2), 0.0).unwrap().0).collect();
+        let fds: Vec<Fd> = (0..64)
+            .map(|_| r.insert(0, addr(1), addr(2), 0.0).unwrap().0)
+            .collect();
         assert!(r.insert(0, addr(1), addr(2), 0.0).is_none());
         for fd in &fds {
             assert!(r.remove(*fd));
         }
         // Many rounds of churn: the index never loses an entry.
         for round in 0..50u64 {
-            let live: Vec<Fd> = (0..40).map(|_| r.insert(0, addr(1), addr(2), 0.0).unwrap().0).collect();
+            let live: Vec<Fd> = (0..40)
+                .map(|_| r.insert(0, addr(1), addr(2), 0.0).unwrap().0)
+                .collect();
             for fd in live.iter().filter(|fd| (**fd + round) % 3 != 0) {
                 assert!(r.remove(*fd));
             }

@@ -105,7 +105,9 @@ impl Router {
     }
 
     fn read_worker(&self, stream: UnixStream) {
-        let Ok(mut r) = ipc::reader(&stream) else { return };
+        let Ok(mut r) = ipc::reader(&stream) else {
+            return;
+        };
         let Ok(Some(Msg::Hello { worker_id })) = ipc::read_msg(&mut r) else {
             return;
         };
@@ -172,8 +174,14 @@ impl Router {
         match self.mode {
             // Client IP hash.
             4 => {
-                let ip = self.registry.get(fd).map(|r| r.peer.ip().to_string()).unwrap_or_default();
-                let h = ip.bytes().fold(5381u64, |h, b| h.wrapping_mul(33) ^ b as u64);
+                let ip = self
+                    .registry
+                    .get(fd)
+                    .map(|r| r.peer.ip().to_string())
+                    .unwrap_or_default();
+                let h = ip
+                    .bytes()
+                    .fold(5381u64, |h, b| h.wrapping_mul(33) ^ b as u64);
                 (h % n as u64) as u32
             }
             // Preemptive: an idle worker if there is one, else round robin.
@@ -181,7 +189,10 @@ impl Router {
                 let start = self.next.fetch_add(1, Ordering::Relaxed);
                 (0..n)
                     .map(|i| (start + i) % n)
-                    .find(|&i| self.registry.worker(i).status.load(Ordering::Acquire) == registry::WORKER_IDLE)
+                    .find(|&i| {
+                        self.registry.worker(i).status.load(Ordering::Acquire)
+                            == registry::WORKER_IDLE
+                    })
                     .unwrap_or(start % n) as u32
             }
             // 1: round robin.
