@@ -329,7 +329,7 @@ impl Response {
         priority: Option<Str>,
         partitioned: Option<Bool>,
     ) -> bool {
-        let args = cookie_args(
+        self.cookie(
             name_or_object,
             value,
             expires,
@@ -340,8 +340,7 @@ impl Response {
             samesite,
             priority,
             partitioned,
-        );
-        self.add_cookie(&args, false)
+        )
     }
 
     /// Like cookie(), with the value written as given (no URL encoding).
